@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const roleSchema = z.enum(['api', 'scheduler', 'worker']);
+export type ProcessRole = z.infer<typeof roleSchema>;
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  HERALD_DATA_DIR: z.string().default('./data'),
+  HERALD_ROLES: z
+    .string()
+    .default('api,scheduler,worker')
+    .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
+    .pipe(z.array(roleSchema).min(1)),
+  HERALD_PUBLIC_URL: z.string().url().optional(),
+  HERALD_ADMIN_EMAIL: z.string().email().default('admin@localhost'),
+  HERALD_ADMIN_PASSWORD: z.string().min(8).optional(),
+  HERALD_SECRET: z.string().min(16).optional(),
+  HERALD_CATCHUP_WINDOW_MINUTES: z.coerce.number().int().min(0).default(360),
+  HERALD_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  HERALD_WORKER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
+  HERALD_WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  HERALD_WEB_DIR: z.string().optional(),
+  SMTP_URL: z.string().url().optional(),
+  SMTP_FROM: z.string().default('Herald <herald@localhost>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  roles: ProcessRole[];
+  publicUrl: string;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  secret: string | undefined;
+  catchUpWindowMinutes: number;
+  schedulerIntervalMs: number;
+  workerIntervalMs: number;
+  workerBatchSize: number;
+  workerConcurrency: number;
+  webDir: string | undefined;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+};
+
+/** Reads Herald's configuration from environment variables; throws a readable error naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.HERALD_DATA_DIR),
+    roles: e.HERALD_ROLES,
+    publicUrl: (e.HERALD_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    adminEmail: e.HERALD_ADMIN_EMAIL,
+    adminPassword: e.HERALD_ADMIN_PASSWORD,
+    secret: e.HERALD_SECRET,
+    catchUpWindowMinutes: e.HERALD_CATCHUP_WINDOW_MINUTES,
+    schedulerIntervalMs: e.HERALD_SCHEDULER_INTERVAL_MS,
+    workerIntervalMs: e.HERALD_WORKER_INTERVAL_MS,
+    workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
+    workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
+    webDir: e.HERALD_WEB_DIR,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    logLevel: e.LOG_LEVEL,
+  };
+}

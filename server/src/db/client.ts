@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import pg from 'pg';
+import * as schema from './schema.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+
+export type Schema = typeof schema;
+/** The Drizzle database, whichever driver is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction or the database itself: service functions accept either. */
+export type DbOrTx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
+
+/** A notification that arrives over LISTEN/NOTIFY (on PGlite, within the one process). */
+export type NotificationHandler = (payload: string) => void;
+
+export type Database = {
+  db: Db;
+  driver: 'pglite' | 'postgres';
+  /** Runs raw SQL and returns its rows; for SQL that Drizzle's builder cannot say. */
+  query: <Row = Record<string, unknown>>(statement: SQL) => Promise<Row[]>;
+  /** Subscribes to a PostgreSQL notification channel; returns the unsubscribe function. */
+  listen: (channel: string, handler: NotificationHandler) => Promise<() => Promise<void>>;
+  close: () => Promise<void>;
+};
+
+export type OpenDatabaseOptions = {
+  /** postgres://… ; unset means embedded PGlite in dataDir */
+  databaseUrl?: string | undefined;
+  /** the PGlite data directory; `memory://` for an in-memory database (tests) */
+  dataDir: string;
+  poolSize?: number;
+  /** PostgreSQL schema to use (tests isolate themselves in one schema each) */
+  searchPath?: string;
+};
+
+/** Runs raw SQL on the database or a transaction; both drivers answer with `{ rows }`. */
+export async function rowsOf<Row = Record<string, unknown>>(db: DbOrTx, statement: SQL): Promise<Row[]> {
+  const result = (await db.execute(statement)) as unknown as { rows: Row[] };
+  return result.rows;
+}
+
+/** Opens the system of record: PostgreSQL when a URL is given, else PGlite owned by this process alone. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const isMemory = dataDir.startsWith('memory://');
+  let lock: DataDirLock | undefined;
+  if (!isMemory) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    // PGlite has no lock of its own: two processes on one directory corrupt it.
+    lock = acquireDataDirLock(dataDir);
+  }
+  try {
+    const client = new PGlite(isMemory ? undefined : path.join(dataDir, 'pgdata'));
+    await client.waitReady;
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    return {
+      db,
+      driver: 'pglite',
+      query: (statement) => rowsOf(db, statement),
+      listen: async (channel, handler) => {
+        const unsubscribe = await client.listen(channel, handler);
+        return async () => unsubscribe();
+      },
+      close: async () => {
+        await client.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  });
+  // A dropped connection (server restart) surfaces here; the pool replaces it on next use.
+  pool.on('error', () => {});
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const listeners = new Map<string, Set<NotificationHandler>>();
+  let listenClient: pg.PoolClient | undefined;
+
+  async function ensureListenClient(): Promise<pg.PoolClient> {
+    if (listenClient) return listenClient;
+    const client = await pool.connect();
+    client.on('notification', (message) => {
+      for (const handler of listeners.get(message.channel) ?? []) handler(message.payload ?? '');
+    });
+    client.on('error', () => {
+      // Reconnect lazily: the next listen() re-subscribes every channel.
+      listenClient = undefined;
+      client.release(true);
+      setTimeout(() => void resubscribe(), 1000).unref();
+    });
+    listenClient = client;
+    return client;
+  }
+
+  async function resubscribe(): Promise<void> {
+    try {
+      const client = await ensureListenClient();
+      for (const channel of listeners.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      setTimeout(() => void resubscribe(), 1000).unref();
+    }
+  }
+
+  return {
+    db,
+    driver: 'postgres',
+    query: (statement) => rowsOf(db, statement),
+    listen: async (channel, handler) => {
+      let handlers = listeners.get(channel);
+      if (!handlers) {
+        handlers = new Set();
+        listeners.set(channel, handlers);
+        const client = await ensureListenClient();
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      }
+      handlers.add(handler);
+      return async () => {
+        handlers.delete(handler);
+      };
+    },
+    close: async () => {
+      listenClient?.release();
+      listenClient = undefined;
+      await pool.end();
+    },
+  };
+}

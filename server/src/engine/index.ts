@@ -1,0 +1,10 @@
+import type { HeraldContext } from '../context.ts';
+
+export type Engine = { stop: () => Promise<void> };
+
+/** Starts the scheduler and the worker, as far as this process has those roles. */
+export function startEngine(context: HeraldContext): Engine {
+  const parts: Engine[] = [];
+  void context;
+  return { stop: async () => { await Promise.all(parts.map((p) => p.stop())); } };
+}

@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { Config } from '../config.ts';
+
+const defaultWebDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+/** Serves the built web UI on the API's port; unknown non-API paths get index.html (client routing). */
+export async function serveWeb(app: FastifyInstance, config: Config): Promise<void> {
+  const root = config.webDir ? path.resolve(config.webDir) : defaultWebDir;
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    app.log.warn(`web UI not built (${root}/index.html missing): run "npm run build"`);
+    return;
+  }
+  await app.register(fastifyStatic, { root, wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((request, reply) => {
+    const isApi = /^\/(api|docs|t|healthz|readyz|metrics)(\/|$)/.test(request.url);
+    if (request.method === 'GET' && !isApi) return reply.type('text/html').sendFile('index.html');
+    return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+}

@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import { userRoutes } from './users/routes.ts';
+
+/** Registers every feature module's routes. Each module owns its URL space. */
+export async function registerModules(app: FastifyInstance): Promise<void> {
+  await app.register(userRoutes, { prefix: '/api' });
+}
