@@ -1,1 +1,5 @@
-export {};
+export * from './common.ts';
+export * from './timing.ts';
+export * from './schedules.ts';
+export * from './templates.ts';
+export * from './recipients.ts';

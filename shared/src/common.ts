@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** True when the runtime knows the IANA time zone (works in Node and in browsers). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZoneSchema = z.string().min(1).refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Paris or UTC' });
+export const isoInstant = z.string().describe('an instant, ISO 8601 in UTC');
+export const uuid = z.string().uuid();
+
+export const channels = ['email', 'sms', 'push', 'webhook', 'inapp'] as const;
+export const channelSchema = z.enum(channels);
+export type Channel = z.infer<typeof channelSchema>;
+
+export const priorities = ['critical', 'high', 'normal', 'low'] as const;
+export const prioritySchema = z.enum(priorities);
+export type Priority = z.infer<typeof prioritySchema>;
+
+/** The shape of every error the API returns. */
+export type ApiError = {
+  error: { code: string; message: string; details?: { issues?: Array<{ field: string; rule: string; message: string }> } };
+};
+
+export type Page<T> = { items: T[]; total: number; limit: number; offset: number };

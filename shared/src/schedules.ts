@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { channelSchema, isoInstant, prioritySchema, timeZoneSchema, uuid } from './common.ts';
+import { timingSchema } from './timing.ts';
+
+export const audienceSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('all') }),
+  z.object({ type: z.literal('active') }),
+  z.object({ type: z.literal('test'), recipientIds: z.array(uuid).min(1, 'pick at least one recipient').max(1000) }),
+  z.object({ type: z.literal('segment'), segmentId: uuid }),
+]);
+export type Audience = z.infer<typeof audienceSchema>;
+
+export const scheduleStatusSchema = z.enum(['active', 'paused', 'completed']);
+
+export const scheduleInputSchema = z.object({
+  name: z.string().trim().min(1, 'is required').max(200),
+  templateId: uuid,
+  timezone: timeZoneSchema,
+  timing: timingSchema,
+  audience: audienceSchema,
+  channels: z
+    .array(channelSchema)
+    .min(1, 'pick at least one channel')
+    .refine((list) => new Set(list).size === list.length, { message: 'must not repeat a channel' }),
+  priority: prioritySchema.default('normal'),
+  status: z.enum(['active', 'paused']).default('active'),
+});
+export type ScheduleInput = z.input<typeof scheduleInputSchema>;
+
+export const scheduleSchema = z.object({
+  id: uuid,
+  name: z.string(),
+  templateId: uuid,
+  templateName: z.string(),
+  status: scheduleStatusSchema,
+  timezone: z.string(),
+  timing: timingSchema,
+  /** the timing in words, e.g. "Every Monday and Friday at 09:00 (Europe/Paris)" */
+  description: z.string(),
+  audience: audienceSchema,
+  channels: z.array(channelSchema),
+  priority: prioritySchema,
+  nextRunAt: isoInstant.nullable(),
+  lastRunAt: isoInstant.nullable(),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+});
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export const timingPreviewInputSchema = z.object({ timezone: timeZoneSchema, timing: timingSchema, count: z.number().int().min(1).max(50).default(5) });
+export const timingPreviewSchema = z.object({ description: z.string(), occurrences: z.array(isoInstant) });
+export type TimingPreview = z.infer<typeof timingPreviewSchema>;
+
+export const runStatusSchema = z.enum(['sending', 'completed', 'missed', 'cancelled']);
+export const deliveryStatusSchema = z.enum(['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled']);
+
+export const runSchema = z.object({
+  id: uuid,
+  scheduleId: uuid,
+  occurrenceAt: isoInstant,
+  status: runStatusSchema,
+  trigger: z.enum(['scheduled', 'manual', 'catch-up']),
+  audienceSize: z.number().int(),
+  counts: z.record(deliveryStatusSchema, z.number().int()),
+  firedAt: isoInstant,
+  completedAt: isoInstant.nullable(),
+});
+export type Run = z.infer<typeof runSchema>;
+
+export const deliverySchema = z.object({
+  id: z.number().int(),
+  runId: uuid,
+  recipientId: uuid,
+  recipientExternalId: z.string(),
+  recipientEmail: z.string().nullable(),
+  status: deliveryStatusSchema,
+  channels: z.array(channelSchema),
+  channel: channelSchema.nullable(),
+  attempts: z.number().int(),
+  reason: z.string().nullable(),
+  dueAt: isoInstant,
+  sentAt: isoInstant.nullable(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { isoInstant, uuid } from './common.ts';
+
+const text = (max: number) => z.string().max(max);
+
+/** Content per channel. Every text is a Liquid template rendered per recipient. */
+export const templateContentSchema = z
+  .object({
+    email: z.object({ subject: text(998).min(1, 'is required'), html: text(500_000).min(1, 'is required'), text: text(500_000).optional() }).optional(),
+    inapp: z.object({ title: text(500).min(1, 'is required'), body: text(10_000).min(1, 'is required'), url: text(2000).optional() }).optional(),
+    sms: z.object({ body: text(1600).min(1, 'is required') }).optional(),
+    push: z.object({ title: text(200).min(1, 'is required'), body: text(1000).min(1, 'is required'), url: text(2000).optional() }).optional(),
+    webhook: z.object({ body: text(100_000).min(1, 'is required') }).optional(),
+  })
+  .refine((content) => Object.values(content).some(Boolean), { message: 'give content for at least one channel' });
+export type TemplateContent = z.infer<typeof templateContentSchema>;
+
+export const templateInputSchema = z.object({
+  name: z.string().trim().min(1, 'is required').max(200),
+  description: z.string().max(2000).default(''),
+  category: z.string().trim().min(1).max(100).default('general'),
+  content: templateContentSchema,
+});
+export type TemplateInput = z.input<typeof templateInputSchema>;
+
+export const templateSchema = z.object({
+  id: uuid,
+  name: z.string(),
+  description: z.string(),
+  category: z.string(),
+  content: templateContentSchema,
+  /** schedules that use this template */
+  scheduleCount: z.number().int(),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+});
+export type Template = z.infer<typeof templateSchema>;
+
+/** The variables a template may use, for the editor's help text. */
+export const templateVariables = [
+  'recipient.id', 'recipient.externalId', 'recipient.email', 'recipient.phone', 'recipient.name',
+  'recipient.timezone', 'recipient.locale', 'recipient.attributes.<name>',
+  'schedule.id', 'schedule.name', 'run.id', 'run.occurrenceAt', 'unsubscribeUrl',
+] as const;
