@@ -15,9 +15,11 @@ export async function serveWeb(app: FastifyInstance, config: Config): Promise<vo
     return;
   }
   await app.register(fastifyStatic, { root, wildcard: false, index: ['index.html'] });
-  app.setNotFoundHandler((request, reply) => {
+  // A catch-all GET route rather than a second not-found handler: the error handler owns
+  // that one, and Fastify allows only one per prefix.
+  app.get('/*', { schema: { hide: true } }, (request, reply) => {
     const isApi = /^\/(api|docs|t|healthz|readyz|metrics)(\/|$)/.test(request.url);
-    if (request.method === 'GET' && !isApi) return reply.type('text/html').sendFile('index.html');
+    if (!isApi) return reply.type('text/html').sendFile('index.html');
     return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
   });
 }
