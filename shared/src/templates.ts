@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoInstant, uuid } from './common.ts';
+import { channelSchema, isoInstant, uuid } from './common.ts';
 
 const text = (max: number) => z.string().max(max);
 
@@ -42,3 +42,17 @@ export const templateVariables = [
   'recipient.timezone', 'recipient.locale', 'recipient.attributes.<name>',
   'schedule.id', 'schedule.name', 'run.id', 'run.occurrenceAt', 'unsubscribeUrl',
 ] as const;
+
+/** Render content that is not saved yet (the editor's live preview), for a sample or a real recipient. */
+export const templatePreviewInputSchema = z.object({ content: templateContentSchema, recipientId: uuid.optional() });
+export type TemplatePreviewInput = z.input<typeof templatePreviewInputSchema>;
+
+/** Each channel rendered; a channel that cannot render for this recipient is in `errors` instead. */
+export const templatePreviewSchema = z.object({
+  rendered: z.partialRecord(channelSchema, z.record(z.string(), z.string())),
+  errors: z.array(z.object({ channel: channelSchema, message: z.string() })),
+});
+export type TemplatePreview = z.infer<typeof templatePreviewSchema>;
+
+export const templateCategorySchema = z.object({ name: z.string(), templateCount: z.number().int() });
+export type TemplateCategory = z.infer<typeof templateCategorySchema>;
