@@ -1,13 +1,17 @@
 // Runs every test suite (unit, integration on PGlite, integration + concurrency on
 // PostgreSQL when TEST_DATABASE_URL is set, browser) and ends with the totals on a line of
-// their own: "N passed, N failed".
+// their own: "N passed, N failed". Extra arguments go to vitest, e.g.
+// `npm test -- --project unit` or `npm test -- test/integration/auth.test.ts`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'herald-test-')), 'report.json');
+const serverDir = path.join(root, 'server');
+const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-test-'));
+const report = path.join(reportDir, 'report.json');
 const extraArgs = process.argv.slice(2);
 
 if (!process.env.TEST_DATABASE_URL) {
@@ -15,24 +19,31 @@ if (!process.env.TEST_DATABASE_URL) {
   console.log('!! Run them with: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm test\n');
 }
 
+// vitest's own entry, run by this node: no npx in between to swallow signals or exit codes.
+const vitest = path.join(path.dirname(createRequire(path.join(serverDir, 'package.json')).resolve('vitest/package.json')), 'vitest.mjs');
 const result = spawnSync(
-  'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extraArgs],
-  { cwd: path.join(root, 'server'), stdio: 'inherit', env: process.env },
+  process.execPath,
+  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extraArgs],
+  { cwd: serverDir, stdio: 'inherit', env: process.env },
 );
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-if (fs.existsSync(report)) {
-  const summary = JSON.parse(fs.readFileSync(report, 'utf8'));
-  passed = summary.numPassedTests;
-  failed = summary.numFailedTests + (summary.numFailedTestSuites > 0 && summary.numFailedTests === 0 ? summary.numFailedTestSuites : 0);
-  skipped = summary.numPendingTests + summary.numTodoTests;
-} else {
-  failed = 1;
+/** Counts from vitest's JSON report; a file that failed before running its tests counts as one failure. */
+function countResults(file) {
+  const summary = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let failed = summary.numFailedTests;
+  for (const suite of summary.testResults ?? []) {
+    const hasFailedTest = (suite.assertionResults ?? []).some((test) => test.status === 'failed');
+    if (suite.status === 'failed' && !hasFailedTest) failed += 1;
+  }
+  return { passed: summary.numPassedTests, failed, skipped: summary.numPendingTests + summary.numTodoTests };
 }
+
+let counts = { passed: 0, failed: 1, skipped: 0 };
+if (fs.existsSync(report)) counts = countResults(report);
+fs.rmSync(reportDir, { recursive: true, force: true });
 const exitCode = result.status ?? 1;
-if (exitCode !== 0 && failed === 0) failed = 1;
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+// A non-zero exit with no failed test (a crashed worker, an unhandled error between tests)
+// is still a failure, and the totals must say so.
+if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
+console.log(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
 process.exit(exitCode);
