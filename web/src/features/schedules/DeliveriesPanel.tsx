@@ -1,0 +1,80 @@
+import { Badge, Group, Paper, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { IconInbox } from '@tabler/icons-react';
+import { useState } from 'react';
+import type { Delivery, Run } from '@herald/shared';
+import { channelLabels, StatusBadge } from '../../components/badges.tsx';
+import { DataTable, type Column } from '../../components/DataTable.tsx';
+import { Pager } from '../../components/Pager.tsx';
+import { QueryError } from '../../components/QueryError.tsx';
+import { formatDateTime } from '../../lib/time.ts';
+import { deliveriesPageSize, useRunDeliveries } from './api.ts';
+
+const statuses = ['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const;
+
+const columns: Column<Delivery>[] = [
+  {
+    key: 'recipient',
+    header: 'Recipient',
+    isPrimary: true,
+    render: (d) => (
+      <Stack gap={0}>
+        <Text fz="sm" fw={500}>{d.recipientEmail ?? d.recipientExternalId}</Text>
+        {d.recipientEmail && <Text fz="xs" c="dimmed" ff="monospace">{d.recipientExternalId}</Text>}
+      </Stack>
+    ),
+  },
+  { key: 'status', header: 'Status', render: (d) => <StatusBadge status={d.status} /> },
+  {
+    key: 'channel',
+    header: 'Channel',
+    render: (d) => d.channel
+      ? <Badge variant="light" color="gray" tt="none" radius="sm">{channelLabels[d.channel]}</Badge>
+      : <Tooltip label={`Will try ${d.channels.map((channel) => channelLabels[channel]).join(', then ')}`}><Text fz="sm" c="dimmed">—</Text></Tooltip>,
+  },
+  { key: 'attempts', header: 'Attempts', align: 'right', render: (d) => d.attempts },
+  { key: 'reason', header: 'Reason', render: (d) => d.reason ? <Text fz="sm" c={d.status === 'failed' ? 'red.7' : undefined} maw={320} style={{ overflowWrap: 'anywhere' }}>{d.reason}</Text> : <Text span c="dimmed" fz="sm">—</Text> },
+  { key: 'sentAt', header: 'Sent at', render: (d) => (d.sentAt ? formatDateTime(d.sentAt) : <Text span c="dimmed" fz="sm">{d.status === 'queued' ? `due ${formatDateTime(d.dueAt)}` : '—'}</Text>) },
+];
+
+/** The deliveries of one run, filterable by status; refreshes itself while the run is sending. */
+export function DeliveriesPanel({ scheduleId, run }: { scheduleId: string; run: Run }) {
+  const [status, setStatus] = useState<string | null>(null);
+  const [offset, setOffset] = useState(0);
+  const isSending = run.status === 'sending';
+  const deliveries = useRunDeliveries(scheduleId, run.id, status, offset, isSending);
+  return (
+    <Paper withBorder radius="lg" p={{ base: 'sm', sm: 'md' }} data-testid="deliveries">
+      <Group justify="space-between" mb="md" gap="sm">
+        <Stack gap={0}>
+          <Title order={3} fz="md">Deliveries</Title>
+          <Text fz="xs" c="dimmed">Run of {formatDateTime(run.occurrenceAt)}{isSending ? ' · refreshing while it sends' : ''}</Text>
+        </Stack>
+        <Select
+          aria-label="Filter deliveries by status"
+          placeholder="All statuses"
+          clearable
+          value={status}
+          onChange={(value) => {
+            setStatus(value);
+            setOffset(0);
+          }}
+          data={statuses.map((value) => ({ value, label: `${value} (${run.counts[value] ?? 0})` }))}
+          w={200}
+        />
+      </Group>
+      {deliveries.isError ? (
+        <QueryError error={deliveries.error} what="deliveries" onRetry={() => void deliveries.refetch()} />
+      ) : deliveries.data && deliveries.data.total === 0 ? (
+        <Stack align="center" gap={4} py="xl">
+          <IconInbox size={28} color="var(--mantine-color-gray-5)" />
+          <Text fz="sm" c="dimmed">{status ? `No ${status} deliveries in this run.` : 'This run has no deliveries: its audience was empty.'}</Text>
+        </Stack>
+      ) : (
+        <>
+          <DataTable rows={deliveries.data?.items} isLoading={deliveries.isPending} columns={columns} rowKey={(d) => d.id} rowLabel={(d) => d.recipientEmail ?? d.recipientExternalId} minWidth={820} testId="deliveries-table" />
+          {deliveries.data && <Pager total={deliveries.data.total} limit={deliveriesPageSize} offset={offset} onOffsetChange={setOffset} noun="deliveries" />}
+        </>
+      )}
+    </Paper>
+  );
+}
