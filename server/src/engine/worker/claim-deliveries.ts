@@ -1,0 +1,125 @@
+/**
+ * Claiming work from the queue (the `deliveries` table) and giving it back.
+ *
+ * A claim is a lease: the row says who holds it (`locked_by`) and until when
+ * (`locked_until`). A worker that dies (kill -9, lost machine) simply stops renewing its
+ * leases; `reclaimExpiredLeases` puts those rows back in the queue, so a crash loses nothing.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+
+export type ClaimedDelivery = {
+  id: number;
+  runId: string;
+  scheduleId: string;
+  recipientId: string;
+  /** the channels to send on, in the delivery's order (unchecked text from the database) */
+  channels: string[];
+  /** attempts including this one: 1 on the first try */
+  attempts: number;
+  priority: number;
+  dueAt: Date;
+};
+
+type ClaimedRow = {
+  id: string | number;
+  run_id: string;
+  schedule_id: string;
+  recipient_id: string;
+  channels: string[];
+  attempts: number;
+  priority: number;
+  due_at: Date | string;
+};
+
+/**
+ * Claims up to `limit` due deliveries for this worker, most urgent first, in ONE statement.
+ *
+ * Why this is safe with any number of workers (graphile-worker's getJobs, Oban, River):
+ * the SELECT locks the rows it picks with FOR UPDATE, and SKIP LOCKED makes a concurrent
+ * claimer pass over rows another transaction has locked instead of waiting for them; the
+ * UPDATE then flips exactly those rows to 'sending' before the locks are released at
+ * commit. Two workers therefore never get the same row, and neither blocks the other.
+ * Under READ COMMITTED, FOR UPDATE re-checks the WHERE on the newest version of a row that
+ * changed since the snapshot, so a row settled meanwhile is not taken.
+ *
+ * The pick is a MATERIALIZED CTE, not `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
+ * LOCKED)`: the planner may run such a subquery more than once (a rescan in a semi-join),
+ * and each run skips the rows the previous one locked, so the UPDATE can claim more than n
+ * rows. A materialized CTE runs exactly once. The partial index deliveries_claim_idx
+ * (priority, due_at WHERE status = 'queued') serves the ORDER BY … LIMIT without a sort.
+ */
+export async function claimDeliveries(database: Database, workerId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const rows = await database.query<ClaimedRow>(sql`
+    WITH picked AS MATERIALIZED (
+      SELECT id FROM deliveries
+      WHERE status = 'queued' AND due_at <= now()
+      ORDER BY priority, due_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE deliveries AS d
+    SET status = 'sending',
+        locked_by = ${workerId},
+        locked_until = now() + ${leaseMs}::int * interval '1 millisecond',
+        attempts = d.attempts + 1,
+        updated_at = now()
+    FROM picked
+    WHERE d.id = picked.id
+    RETURNING d.id, d.run_id, d.schedule_id, d.recipient_id, d.channels, d.attempts, d.priority, d.due_at`);
+  const claimed = rows.map((row) => ({
+    id: Number(row.id),
+    runId: row.run_id,
+    scheduleId: row.schedule_id,
+    recipientId: row.recipient_id,
+    channels: row.channels,
+    attempts: Number(row.attempts),
+    priority: Number(row.priority),
+    dueAt: new Date(row.due_at),
+  }));
+  // RETURNING does not keep the subquery's order; serve the most urgent first.
+  return claimed.sort((a, b) => a.priority - b.priority || a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
+}
+
+/**
+ * Puts deliveries whose lease ran out back in the queue: their worker died or lost the
+ * database. They keep their attempt count, so a delivery that kills its worker every time
+ * still ends, failed, after the maximum number of attempts.
+ */
+export async function reclaimExpiredLeases(database: Database): Promise<number> {
+  const rows = await database.query(sql`
+    UPDATE deliveries
+    SET status = 'queued', locked_by = NULL, locked_until = NULL, updated_at = now()
+    WHERE status = 'sending' AND locked_until < now()
+    RETURNING id`);
+  return rows.length;
+}
+
+/**
+ * Renews this worker's leases on the deliveries it is still working on, so slow sends do not
+ * look like a dead worker. Only the named rows: a row whose result could not be written must
+ * be left to expire, so that another worker takes it over.
+ */
+export async function extendLeases(database: Database, workerId: string, ids: readonly number[], leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await database.query(sql`
+    UPDATE deliveries
+    SET locked_until = now() + ${leaseMs}::int * interval '1 millisecond'
+    WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+      AND status = 'sending' AND locked_by = ${workerId}`);
+}
+
+/**
+ * Gives back deliveries this worker claimed but never started (it is stopping): queued
+ * again, due as before, and the attempt the claim counted is taken back.
+ */
+export async function releaseDeliveries(database: Database, workerId: string, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await database.query(sql`
+    UPDATE deliveries
+    SET status = 'queued', locked_by = NULL, locked_until = NULL, attempts = greatest(attempts - 1, 0), updated_at = now()
+    WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+      AND status = 'sending' AND locked_by = ${workerId}
+    RETURNING id`);
+  return rows.length;
+}

@@ -1,0 +1,68 @@
+/**
+ * Writing a settled batch back, in ONE statement: the attempts and events are inserted by
+ * data-modifying CTEs and the deliveries updated by the main UPDATE, which PostgreSQL runs
+ * as one transaction (all of it lands, or none) in one round trip, however big the batch.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import type { ResultRows } from './result-rows.ts';
+
+/**
+ * Records attempts, events and new delivery states. A delivery is updated only while this
+ * worker still holds its lease: if the lease ran out and another worker took the row, that
+ * worker's outcome wins; the attempts and events are recorded either way, as they happened.
+ * Returns how many deliveries were updated.
+ */
+export async function recordResults(database: Database, workerId: string, rows: ResultRows): Promise<number> {
+  if (rows.settlements.length === 0) return 0;
+  const updated = await database.query(sql`
+    WITH attempt_rows AS (
+      INSERT INTO delivery_attempts (delivery_id, channel, attempt, status, is_transient, error, provider_message_id)
+      SELECT delivery_id, channel, attempt, status, is_transient, error, provider_message_id
+      FROM jsonb_to_recordset(${JSON.stringify(rows.attempts)}::jsonb)
+        AS a(delivery_id bigint, channel text, attempt int, status text, is_transient boolean, error text, provider_message_id text)
+      RETURNING 1
+    ), event_rows AS (
+      INSERT INTO events (type, delivery_id, run_id, schedule_id, recipient_id, channel, data)
+      SELECT type, delivery_id, run_id, schedule_id, recipient_id, channel, coalesce(data, '{}'::jsonb)
+      FROM jsonb_to_recordset(${JSON.stringify(rows.events)}::jsonb)
+        AS e(type text, delivery_id bigint, run_id uuid, schedule_id uuid, recipient_id uuid, channel text, data jsonb)
+      RETURNING 1
+    )
+    UPDATE deliveries AS d
+    SET status = s.status,
+        channel = CASE WHEN s.status = 'sent' THEN s.channel ELSE d.channel END,
+        reason = s.reason,
+        sent_at = CASE WHEN s.status = 'sent' THEN now() ELSE d.sent_at END,
+        due_at = coalesce(s.retry_at, d.due_at),
+        locked_by = NULL,
+        locked_until = NULL,
+        updated_at = now()
+    FROM jsonb_to_recordset(${JSON.stringify(rows.settlements)}::jsonb)
+      AS s(id bigint, status text, channel text, reason text, retry_at timestamptz)
+    WHERE d.id = s.id AND d.status = 'sending' AND d.locked_by = ${workerId}
+    RETURNING d.id`);
+  return updated.length;
+}
+
+/**
+ * Marks runs completed once none of their deliveries is queued or being sent, in one
+ * statement for every run the batch touched. Called after the batch's results committed:
+ * when two workers settle a run's last deliveries at once, the one that commits last reads
+ * (READ COMMITTED, a fresh snapshot per statement) both commits and completes the run; if
+ * both see it settled, `status = 'sending'` makes the second update a no-op.
+ */
+export async function completeSettledRuns(database: Database, runIds: readonly string[]): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  const rows = await database.query<{ id: string }>(sql`
+    UPDATE runs AS r
+    SET status = 'completed', completed_at = now()
+    WHERE r.id IN (SELECT jsonb_array_elements_text(${JSON.stringify(runIds)}::jsonb)::uuid)
+      AND r.status = 'sending'
+      AND NOT EXISTS (
+        SELECT 1 FROM deliveries AS d
+        WHERE d.run_id = r.id AND d.status IN ('queued', 'sending')
+      )
+    RETURNING r.id`);
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { buildResultRows, type DeliveryResult } from './result-rows.ts';
+import type { ClaimedDelivery } from './claim-deliveries.ts';
+
+const delivery: ClaimedDelivery = {
+  id: 7, runId: 'run', scheduleId: 'schedule', recipientId: 'recipient', channels: ['email', 'inapp'], attempts: 2, priority: 2, dueAt: new Date(0),
+};
+
+describe('buildResultRows', () => {
+  it('writes one attempt and one event per channel answer, and the delivery\'s new state', () => {
+    const retryAt = new Date('2030-01-01T00:00:10Z');
+    const results: DeliveryResult[] = [{
+      delivery,
+      outcomes: [
+        { channel: 'email', result: { ok: false, isTransient: true, error: '451 later' } },
+        { channel: 'inapp', result: { ok: true, providerMessageId: 'm1' } },
+      ],
+      settlement: { status: 'queued', retryAt, reason: 'email: 451 later' },
+    }];
+    const rows = buildResultRows(results);
+    expect(rows.attempts).toEqual([
+      { delivery_id: 7, channel: 'email', attempt: 2, status: 'failed', is_transient: true, error: '451 later', provider_message_id: null },
+      { delivery_id: 7, channel: 'inapp', attempt: 2, status: 'sent', is_transient: null, error: null, provider_message_id: 'm1' },
+    ]);
+    expect(rows.events.map((e) => [e.type, e.channel, e.data])).toEqual([
+      ['retrying', 'email', { attempt: 2, error: '451 later', retryAt: retryAt.toISOString() }],
+      ['sent', 'inapp', { attempt: 2 }],
+    ]);
+    expect(rows.events[0]).toMatchObject({ delivery_id: 7, run_id: 'run', schedule_id: 'schedule', recipient_id: 'recipient' });
+    expect(rows.settlements).toEqual([{ id: 7, status: 'queued', channel: null, reason: 'email: 451 later', retry_at: retryAt.toISOString() }]);
+  });
+
+  it('records a sent delivery with its channel', () => {
+    const rows = buildResultRows([{ delivery, outcomes: [{ channel: 'email', result: { ok: true } }], settlement: { status: 'sent', channel: 'email', reason: null } }]);
+    expect(rows.settlements).toEqual([{ id: 7, status: 'sent', channel: 'email', reason: null, retry_at: null }]);
+    expect(rows.events.map((e) => e.type)).toEqual(['sent']);
+  });
+
+  it('leaves a failed event even when no channel was tried', () => {
+    const rows = buildResultRows([{ delivery, outcomes: [], settlement: { status: 'failed', reason: 'no channel to send on' } }]);
+    expect(rows.attempts).toEqual([]);
+    expect(rows.events).toEqual([expect.objectContaining({ type: 'failed', channel: null, data: { attempt: 2, error: 'no channel to send on' } })]);
+  });
+});
