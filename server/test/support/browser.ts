@@ -4,8 +4,9 @@
  * (CI=true) a missing Chromium fails them, so a green CI always means the UI was driven.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { describe, onTestFailed } from 'vitest';
 import type { HeraldProcess } from './herald-process.ts';
 
 /** Debian's Chromium; CHROMIUM_PATH points elsewhere. */
@@ -72,4 +73,18 @@ export async function signIn(page: Page, herald: Pick<HeraldProcess, 'url' | 'ad
   await page.getByRole('button', { name: 'Sign in' }).click();
   // The sign-in form is gone once the app has taken over.
   await page.getByRole('button', { name: 'Sign in' }).waitFor({ state: 'detached' });
+}
+
+/**
+ * Saves a screenshot and the page's URL under test-results/ when the current test fails, so
+ * a failure in CI shows what the browser showed. Call it inside the test, after newPage().
+ */
+export function captureOnFailure(page: Page, name: string): void {
+  onTestFailed(async () => {
+    const dir = path.resolve(import.meta.dirname, '../../test-results');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    console.error(`Browser at ${page.url()} when the test failed; screenshot: ${file}`);
+  });
 }
