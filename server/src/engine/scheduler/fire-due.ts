@@ -1,0 +1,78 @@
+/**
+ * One scheduler tick: fire every due schedule. Each schedule fires in its own transaction, so
+ * one that fails neither blocks nor undoes the others.
+ */
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import type { HeraldContext } from '../../context.ts';
+import { schedules } from '../../db/schema.ts';
+import { recordScheduleHistory } from './history.ts';
+import { RetryBackoff } from './retry-backoff.ts';
+import { ScheduleDefect } from './schedule-defect.ts';
+import { fireSchedule } from './fire-schedule.ts';
+
+/** How many due schedules one tick takes on; the rest wait for the next tick, a moment later. */
+const DUE_BATCH = 500;
+
+/** Per process: schedules whose last attempt failed for a reason that may pass. */
+const backoffs = new WeakMap<HeraldContext, RetryBackoff>();
+
+/** Fires every active schedule whose next_run_at has come; returns how many runs this process created. */
+export async function fireDueSchedules(context: HeraldContext, now: Date = new Date()): Promise<{ fired: number }> {
+  const { db } = context.database;
+  let backoff = backoffs.get(context);
+  if (!backoff) {
+    backoff = new RetryBackoff(Math.max(1000, context.config.schedulerIntervalMs), 5 * 60_000);
+    backoffs.set(context, backoff);
+  }
+  const due = await db
+    .select({ id: schedules.id })
+    .from(schedules)
+    .where(and(eq(schedules.status, 'active'), lte(schedules.nextRunAt, now)))
+    .orderBy(asc(schedules.nextRunAt))
+    .limit(DUE_BATCH);
+
+  let fired = 0;
+  for (const { id } of due) {
+    if (!backoff.canTry(id, now.getTime())) continue;
+    try {
+      const outcome = await fireSchedule(context, id, now);
+      backoff.succeeded(id);
+      const run = outcome?.run;
+      if (run) {
+        fired += 1;
+        context.metrics.runsFired.inc();
+        context.metrics.fireLatency.observe(Math.max(0, now.getTime() - run.occurrenceAt.getTime()) / 1000);
+        context.logger.info({ scheduleId: id, runId: run.runId, occurrenceAt: run.occurrenceAt.toISOString(), trigger: run.trigger, ...run.counts }, 'schedule fired');
+      }
+      if (outcome?.plan.missed) {
+        context.logger.warn({ scheduleId: id, missed: outcome.plan.missed.count }, 'missed occurrences were not sent');
+      }
+    } catch (error) {
+      if (error instanceof ScheduleDefect) {
+        await pauseDefective(context, id, error.message, now);
+      } else {
+        const pauseMs = backoff.failed(id, now.getTime());
+        context.logger.error({ err: error, scheduleId: id, retryInMs: pauseMs }, 'firing a schedule failed; will retry');
+      }
+    }
+  }
+  return { fired };
+}
+
+/** Pauses a schedule that cannot be fired as defined, and says why in its history. */
+async function pauseDefective(context: HeraldContext, scheduleId: string, reason: string, now: Date): Promise<void> {
+  try {
+    await context.database.db.transaction(async (tx) => {
+      // Only the scheduler whose UPDATE moves it out of 'active' writes the history line.
+      const paused = await tx
+        .update(schedules)
+        .set({ status: 'paused', updatedAt: sql`now()` })
+        .where(and(eq(schedules.id, scheduleId), eq(schedules.status, 'active')))
+        .returning({ id: schedules.id });
+      if (paused.length > 0) await recordScheduleHistory(tx, { scheduleId, action: 'paused', reason, at: now });
+    });
+    context.logger.error({ scheduleId, reason }, 'schedule paused: it cannot be fired as defined');
+  } catch (error) {
+    context.logger.error({ err: error, scheduleId, reason }, 'pausing a defective schedule failed');
+  }
+}
