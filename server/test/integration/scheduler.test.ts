@@ -2,13 +2,14 @@
  * The scheduler against a real database: one tick at a fixed `now`, then what it wrote —
  * runs, deliveries and their skip reasons, next_run_at, catch-up after downtime.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
 import type { Timing } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { deliveries, recipients, runs, scheduleHistory, schedules, segments, templates } from '../../src/db/schema.ts';
 import { fireDueSchedules } from '../../src/engine/scheduler/fire-due.ts';
 import { fireNow } from '../../src/engine/scheduler/fire-now.ts';
+import { startScheduler } from '../../src/engine/scheduler/scheduler.ts';
 
 let t: TestApp;
 let templateId: string;
@@ -285,5 +286,22 @@ describe('two ticks at once on one database', () => {
     const [run, ...others] = await runsOf(scheduleId);
     expect(others).toHaveLength(0);
     expect(await deliveriesOf(run!.id)).toHaveLength(2);
+  });
+});
+
+describe('startScheduler', () => {
+  it('ticks on its own, and stops ticking once stopped', async () => {
+    await addRecipient();
+    const scheduleId = await addSchedule({ nextRunAt: new Date(Date.now() - 1000).toISOString() });
+    const scheduler = startScheduler({ ...t.context, config: { ...t.context.config, schedulerIntervalMs: 50 } });
+    try {
+      await vi.waitFor(async () => expect(await runsOf(scheduleId)).toHaveLength(1), { timeout: 10_000, interval: 50 });
+    } finally {
+      await scheduler.stop();
+    }
+    // Due again, but nobody is ticking any more.
+    await t.database.db.update(schedules).set({ nextRunAt: new Date(Date.now() - 1000) }).where(eq(schedules.id, scheduleId));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await runsOf(scheduleId)).toHaveLength(1);
   });
 });
