@@ -3,3 +3,4 @@ export * from './timing.ts';
 export * from './schedules.ts';
 export * from './templates.ts';
 export * from './recipients.ts';
+export * from './segments.ts';

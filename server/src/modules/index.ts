@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { userRoutes } from './users/routes.ts';
 import { templateRoutes } from './templates/routes.ts';
 import { inboxRoutes } from './inbox/routes.ts';
+import { segmentRoutes } from './segments/routes.ts';
 
 /** Registers every feature module's routes. Each module owns its URL space. */
 export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(userRoutes, { prefix: '/api' });
   await app.register(templateRoutes, { prefix: '/api/notifications/templates' });
   await app.register(inboxRoutes, { prefix: '/api' });
+  await app.register(segmentRoutes, { prefix: '/api/notifications/segments' });
 }
