@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from '../harness.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { deliveries, deliveryAttempts, events, inboxMessages, recipients, runs, schedules, templates } from '../../src/db/schema.ts';
 import { startWorker, type WorkerOptions } from '../../src/engine/worker/worker.ts';
+import { startEngine } from '../../src/engine/index.ts';
 import { claimDeliveries, releaseDeliveries } from '../../src/engine/worker/claim-deliveries.ts';
 import { createInAppSender } from '../../src/channels/inapp.ts';
 import { stableMessageId } from '../../src/channels/types.ts';
@@ -375,5 +376,51 @@ describe('runs and leases', () => {
       SELECT (SELECT count(*)::int FROM inbox_messages WHERE delivery_id = ANY(${`{${seeded.deliveryIds.join(',')}}`}::bigint[])) AS messages,
              (SELECT count(*)::int FROM delivery_attempts WHERE delivery_id = ANY(${`{${seeded.deliveryIds.join(',')}}`}::bigint[])) AS attempts`);
     expect(counts).toEqual({ messages: 120, attempts: 120 });
+  });
+});
+
+describe('engine', () => {
+  it('with the worker role alone, sends what is queued and stops', async () => {
+    const seeded = await seed();
+    const engine = startEngine({ ...t.context, config: { ...t.config, roles: ['worker'] } });
+    try {
+      await waitUntil(isSettled(seeded.deliveryIds), 'the delivery to settle');
+    } finally {
+      await engine.stop();
+    }
+    expect((await rowsOf(seeded.deliveryIds))[0]).toMatchObject({ status: 'sent', channel: 'email' });
+  });
+
+  it('with the scheduler and worker roles, takes a due schedule all the way to the mailbox and the inbox', async () => {
+    const { db } = t.database;
+    const [person] = await db.insert(recipients).values({ externalId: 'engine-1', email: 'engine-1@example.com', name: 'Grace' }).returning();
+    const [template] = await db.insert(templates).values({ name: 'Engine', content: defaultContent }).returning();
+    const dueAt = new Date(Date.now() - 1000);
+    const [schedule] = await db.insert(schedules).values({
+      name: 'Launch',
+      templateId: template!.id,
+      timing: { type: 'once', at: dueAt.toISOString().slice(0, 19) },
+      timezone: 'UTC',
+      audienceType: 'test',
+      audienceRecipientIds: [person!.id],
+      channels: ['email', 'inapp'],
+      nextRunAt: dueAt,
+    }).returning();
+    const engine = startEngine({ ...t.context, config: { ...t.config, roles: ['scheduler', 'worker'], schedulerIntervalMs: 50 } });
+    try {
+      await waitUntil(async () => {
+        const [run] = await db.select().from(runs).where(eq(runs.scheduleId, schedule!.id));
+        return run?.status === 'completed';
+      }, 'the run to complete');
+    } finally {
+      await engine.stop();
+    }
+    const [delivery] = await db.select().from(deliveries).where(eq(deliveries.scheduleId, schedule!.id));
+    expect(delivery).toMatchObject({ status: 'sent', channel: 'email', recipientId: person!.id });
+    const mail = sink.messages.find((m) => m.to.includes('engine-1@example.com'));
+    expect(mail?.subject).toBe('Hello Grace');
+    expect(mail?.messageId).toBe(stableMessageId(delivery!.id, delivery!.runId));
+    const inbox = await db.select().from(inboxMessages).where(eq(inboxMessages.recipientId, person!.id));
+    expect(inbox.map((m) => m.title)).toEqual(['News for Grace']);
   });
 });
