@@ -12,6 +12,13 @@ export const theme = createTheme({
   headings: { fontWeight: '700' },
   cursorType: 'pointer',
   components: {
+    // Required inputs say so to screen readers (aria-required) and with their error; a visible
+    // asterisk would also become part of the label text that people and tests look for.
+    ...Object.fromEntries(
+      ['TextInput', 'Textarea', 'PasswordInput', 'Select', 'MultiSelect', 'Autocomplete', 'JsonInput', 'DateInput', 'TimeInput', 'DateTimePicker', 'FileInput'].map(
+        (name) => [name, { defaultProps: { withAsterisk: false } }],
+      ),
+    ),
     Modal: { defaultProps: { radius: 'lg', overlayProps: { backgroundOpacity: 0.45, blur: 2 } } },
     Card: { defaultProps: { radius: 'lg', withBorder: true } },
     Tooltip: { defaultProps: { withArrow: true, openDelay: 300 } },

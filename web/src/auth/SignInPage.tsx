@@ -15,7 +15,7 @@ export function SignInPage() {
   const form = useForm({
     initialValues: { email: '', password: '' },
     validate: {
-      email: (value) => (/^\S+@\S+\.\S+$/.test(value.trim()) ? null : 'Enter the email address of your account'),
+      email: (value) => (/^\S+@\S+$/.test(value.trim()) ? null : 'Enter the email address of your account'),
       password: (value) => (value ? null : 'Enter your password'),
     },
   });
@@ -47,7 +47,7 @@ export function SignInPage() {
                 </Alert>
               )}
               <TextInput label="Email" type="email" autoComplete="username" placeholder="you@company.com" required {...form.getInputProps('email')} />
-              <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
+              <PasswordInput label="Password" autoComplete="current-password" required visibilityToggleButtonProps={{ 'aria-label': 'Show or hide what you typed' }} {...form.getInputProps('password')} />
               <Button type="submit" fullWidth loading={signIn.isPending} mt="xs">Sign in</Button>
             </Stack>
           </form>

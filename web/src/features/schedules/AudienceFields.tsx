@@ -21,7 +21,7 @@ export function AudienceFields({ form, errorAt }: AudienceFieldsProps) {
   return (
     <Stack gap="sm">
       <Radio.Group value={type} onChange={(value) => form.setFieldValue('audienceType', value as AudienceType)} label="Audience" error={errorAt('audienceType')}>
-        <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="xs" mt={6}>
+        <SimpleGrid cols={2} spacing="xs" mt={6}>
           {audienceOptions.map((option) => (
             <Radio.Card key={option.value} value={option.value} radius="md" p="sm" aria-label={option.label} data-testid={`audience-${option.value}`}>
               <Group wrap="nowrap" align="flex-start" gap="xs">

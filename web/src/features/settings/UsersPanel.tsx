@@ -48,7 +48,7 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
           description={roleDescriptions[form.values.role]}
           {...form.getInputProps('role')}
         />
-        <PasswordInput label="Password" description="At least 8 characters; share it with them safely" required autoComplete="new-password" {...form.getInputProps('password')} />
+        <PasswordInput label="Password" visibilityToggleButtonProps={{ 'aria-label': 'Show or hide what you typed' }} description="At least 8 characters; share it with them safely" required autoComplete="new-password" {...form.getInputProps('password')} />
         <Group justify="flex-end" gap="xs">
           <Button variant="default" onClick={onClose}>Cancel</Button>
           <Button type="submit" loading={create.isPending}>Create user</Button>

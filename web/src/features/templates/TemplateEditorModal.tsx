@@ -11,17 +11,8 @@ import { notifySuccess } from '../../lib/notify.ts';
 import { showSubmitError } from '../../lib/submit-error.ts';
 import { useIsMobile } from '../../lib/use-is-mobile.ts';
 import { useSaveTemplate, useTemplateCategories, useTemplatePreview } from './api.ts';
-import { channelFields, contentOf, hasChannelContent, templateToValues, valuesToTemplateInput, type TemplateFormValues } from './template-form.ts';
+import { channelFields, contentOf, hasChannelContent, templateFieldOf, templateToValues, valuesToTemplateInput, type TemplateFormValues } from './template-form.ts';
 import { TemplatePreviewPane } from './TemplatePreviewPane.tsx';
-
-/** Where an API issue shows in the editor; every path the editor has an input or a slot for. */
-export function templateFieldOf(field: string): string | null {
-  if (['name', 'category', 'description', 'content'].includes(field)) return field;
-  const [root, channel, key] = field.split('.');
-  if (root !== 'content' || !channel || !(channel in channelFields)) return null;
-  if (!key) return `content.${channel}`;
-  return channelFields[channel as Channel].some((input) => input.key === key) ? `content.${channel}.${key}` : `content.${channel}`;
-}
 
 type Focused = { path: string; element: HTMLInputElement | HTMLTextAreaElement };
 
@@ -140,13 +131,12 @@ function TemplateEditor({ template, onClose }: { template?: Template; onClose: (
                       {errorAt(`content.${item}`) && <Alert color="red" variant="light" py={8} icon={<IconAlertTriangle size={16} />}>{errorAt(`content.${item}`)}</Alert>}
                       {channelFields[item].map((field) => {
                         const path = `content.${item}.${field.key}`;
-                        const isNeeded = field.isRequired && hasChannelContent(form.values.content, item);
                         return field.isMultiline ? (
                           <Textarea
                             key={path}
                             label={field.label}
+                            description={field.isRequired ? undefined : 'Optional'}
                             placeholder={field.placeholder}
-                            withAsterisk={isNeeded}
                             autosize
                             minRows={field.key === 'html' ? 6 : 3}
                             maxRows={16}
@@ -154,7 +144,7 @@ function TemplateEditor({ template, onClose }: { template?: Template; onClose: (
                             {...contentProps(path)}
                           />
                         ) : (
-                          <TextInput key={path} label={field.label} placeholder={field.placeholder} withAsterisk={isNeeded} {...contentProps(path)} />
+                          <TextInput key={path} label={field.label} description={field.isRequired ? undefined : 'Optional'} placeholder={field.placeholder} {...contentProps(path)} />
                         );
                       })}
                     </Stack>

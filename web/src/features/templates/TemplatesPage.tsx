@@ -49,7 +49,7 @@ export function TemplatesPage() {
     <>
       <PageHeader
         title="Templates"
-        description="What your notifications say, per channel. Schedule one with its ⏰ button."
+        description="What your notifications say, per channel. Press Schedule on a template to send it."
         actions={canWrite && <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing('new')}>New template</Button>}
       />
       <Group mb="lg" gap="sm">

@@ -70,3 +70,12 @@ export function valuesToTemplateInput(values: TemplateFormValues): { input: Temp
 export function channelsOf(template: Pick<Template, 'content'>): Channel[] {
   return (Object.keys(template.content) as Channel[]).filter((channel) => Boolean(template.content[channel]));
 }
+
+/** Where an API issue shows in the editor; every path the editor has an input or a slot for. */
+export function templateFieldOf(field: string): string | null {
+  if (['name', 'category', 'description', 'content'].includes(field)) return field;
+  const [root, channel, key] = field.split('.');
+  if (root !== 'content' || !channel || !(channel in channelFields)) return null;
+  if (!key) return `content.${channel}`;
+  return channelFields[channel as Channel].some((input) => input.key === key) ? `content.${channel}.${key}` : `content.${channel}`;
+}
