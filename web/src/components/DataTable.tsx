@@ -27,6 +27,8 @@ type DataTableProps<T> = {
   actions?: (row: T) => ReactNode;
   minWidth?: number;
   testId?: string;
+  /** the title of a phone card, when the primary column alone can be empty */
+  cardTitle?: (row: T) => ReactNode;
 };
 
 function SkeletonRows({ columns, count }: { columns: number; count: number }) {
@@ -40,7 +42,7 @@ function SkeletonRows({ columns, count }: { columns: number; count: number }) {
 }
 
 /** A table on desktop that turns into a list of cards on phones. */
-export function DataTable<T>({ rows, columns, rowKey, isLoading, onRowClick, rowLabel, actions, minWidth = 720, testId }: DataTableProps<T>) {
+export function DataTable<T>({ rows, columns, rowKey, isLoading, onRowClick, rowLabel, actions, minWidth = 720, testId, cardTitle }: DataTableProps<T>) {
   const isMobile = useIsMobile();
   const primary = columns.find((column) => column.isPrimary) ?? columns[0];
   const onKey = (row: T) => (event: KeyboardEvent) => {
@@ -57,9 +59,10 @@ export function DataTable<T>({ rows, columns, rowKey, isLoading, onRowClick, row
     return (
       <Stack gap="sm" data-testid={testId}>
         {rows.map((row) => {
+          const title = cardTitle ? cardTitle(row) : primary?.render(row);
           const body = (
             <Stack gap={6}>
-              {columns.filter((column) => column !== primary && !column.isHiddenOnCard).map((column) => (
+              {columns.filter((column) => (cardTitle || column !== primary) && !column.isHiddenOnCard).map((column) => (
                 <Group key={column.key} justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
                   <Text fz="xs" c="dimmed" style={{ flexShrink: 0 }}>{column.header}</Text>
                   <Text fz="sm" component="div" ta="right" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>{column.render(row)}</Text>
@@ -72,10 +75,10 @@ export function DataTable<T>({ rows, columns, rowKey, isLoading, onRowClick, row
               <Group justify="space-between" wrap="nowrap" gap="xs" mb={8} align="flex-start">
                 {onRowClick ? (
                   <UnstyledButton onClick={() => onRowClick(row)} style={{ minWidth: 0, flex: 1 }} aria-label={rowLabel ? `Open ${rowLabel(row)}` : undefined}>
-                    <Text fw={600} component="div" style={{ overflowWrap: 'anywhere' }}>{primary?.render(row)}</Text>
+                    <Text fw={600} component="div" style={{ overflowWrap: 'anywhere' }}>{title}</Text>
                   </UnstyledButton>
                 ) : (
-                  <Text fw={600} component="div" style={{ minWidth: 0, flex: 1, overflowWrap: 'anywhere' }}>{primary?.render(row)}</Text>
+                  <Text fw={600} component="div" style={{ minWidth: 0, flex: 1, overflowWrap: 'anywhere' }}>{title}</Text>
                 )}
                 {actions && <Group gap={4} wrap="nowrap">{actions(row)}</Group>}
               </Group>

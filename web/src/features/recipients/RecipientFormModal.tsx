@@ -62,7 +62,7 @@ function RecipientForm({ recipient, onClose }: { recipient?: Recipient; onClose:
           <Chip.Group multiple {...form.getInputProps('optedOutChannels')}>
             <Group gap={6}>
               {channelOrder.map((channel) => (
-                <Chip key={channel} value={channel} size="sm" variant="outline" color="red">{channelLabels[channel]}</Chip>
+                <Chip key={channel} value={channel} size="sm" variant="outline" color="red" aria-label={`Opted out of ${channelLabels[channel]}`}>{channelLabels[channel]}</Chip>
               ))}
             </Group>
           </Chip.Group>

@@ -20,7 +20,7 @@ type ActiveFilter = 'all' | 'active' | 'inactive';
 
 const columns: Column<Recipient>[] = [
   { key: 'externalId', header: 'External ID', render: (r) => <Text fz="sm" ff="monospace" truncate maw={180}>{r.externalId}</Text> },
-  { key: 'name', header: 'Name', isPrimary: true, render: (r) => r.name || <Text span c="dimmed" fz="sm">—</Text> },
+  { key: 'name', header: 'Name', isPrimary: true, isHiddenOnCard: true, render: (r) => r.name || <Text span c="dimmed" fz="sm">—</Text> },
   { key: 'email', header: 'Email', render: (r) => r.email || <Text span c="dimmed" fz="sm">—</Text> },
   { key: 'phone', header: 'Phone', render: (r) => r.phone || <Text span c="dimmed" fz="sm">—</Text> },
   { key: 'timezone', header: 'Time zone', render: (r) => r.timezone || <Text span c="dimmed" fz="sm">—</Text> },
@@ -108,6 +108,7 @@ export function RecipientsPage() {
             columns={columns}
             rowKey={(r) => r.id}
             rowLabel={labelOf}
+            cardTitle={labelOf}
             testId="recipients-table"
             onRowClick={canWrite ? (r) => setEditing(r) : undefined}
             actions={canWrite ? (r) => (

@@ -37,6 +37,11 @@ describe('recipient form → API payload', () => {
   });
 });
 
+it('reports broken attributes and a bad email together', () => {
+  const checked = valuesToRecipientInput(valuesWith({ email: 'nope', attributes: '{' }));
+  expect(checked.issues.map((issue) => issue.field).sort()).toEqual(['attributes', 'email']);
+});
+
 describe('where an API issue shows', () => {
   it.each([
     ['email', 'email'],

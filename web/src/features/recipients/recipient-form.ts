@@ -39,21 +39,23 @@ export function recipientFieldOf(apiField: string): string | null {
   return known.includes(top) ? top : null;
 }
 
+function parseAttributes(text: string): { value: Record<string, unknown> } | { issue: FieldIssue } {
+  if (text.trim() === '') return { value: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { issue: { field: 'attributes', rule: 'json', message: `is not valid JSON (${error instanceof Error ? error.message : 'parse error'})` } };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { issue: { field: 'attributes', rule: 'object', message: 'must be a JSON object, e.g. {"plan": "pro"}' } };
+  }
+  return { value: parsed as Record<string, unknown> };
+}
+
 /** The API payload for the form, or the issues that keep it from being one (checked with the shared schema). */
 export function valuesToRecipientInput(values: RecipientFormValues): { input: RecipientInput; issues: [] } | { input: null; issues: FieldIssue[] } {
-  let attributes: Record<string, unknown> = {};
-  if (values.attributes.trim() !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(values.attributes);
-    } catch (error) {
-      return { input: null, issues: [{ field: 'attributes', rule: 'json', message: `is not valid JSON (${error instanceof Error ? error.message : 'parse error'})` }] };
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return { input: null, issues: [{ field: 'attributes', rule: 'object', message: 'must be a JSON object, e.g. {"plan": "pro"}' }] };
-    }
-    attributes = parsed as Record<string, unknown>;
-  }
+  const attributes = parseAttributes(values.attributes);
   const input: RecipientInput = {
     externalId: values.externalId.trim(),
     name: blankToNull(values.name),
@@ -62,10 +64,11 @@ export function valuesToRecipientInput(values: RecipientFormValues): { input: Re
     timezone: values.timezone || null,
     locale: blankToNull(values.locale),
     isActive: values.isActive,
-    attributes,
+    attributes: 'value' in attributes ? attributes.value : {},
     optedOutChannels: values.optedOutChannels,
   };
+  // Every problem at once: a broken JSON object does not hide a bad email.
   const result = recipientInputSchema.safeParse(input);
-  if (!result.success) return { input: null, issues: issuesOfParse(result.error.issues) };
-  return { input, issues: [] };
+  const issues = [...('issue' in attributes ? [attributes.issue] : []), ...(result.success ? [] : issuesOfParse(result.error.issues))];
+  return issues.length > 0 ? { input: null, issues } : { input, issues: [] };
 }
