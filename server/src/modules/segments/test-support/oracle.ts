@@ -131,7 +131,7 @@ function positive(value: Value, attribute: { present: boolean; raw: unknown } | 
       if (operand.kind === 'scalar' || operand.kind === 'text') {
         const wanted = operand.value;
         if (value.kind === 'list') return value.value.some((element) => jsonEquals(element, wanted));
-        if (operand.kind === 'text' && value.kind === 'text') return lower(value.value).includes(lower(wanted));
+        if (operand.kind === 'text' && value.kind === 'text') return lower(value.value).includes(lower(operand.value));
       }
       return false;
     case '$startsWith':
