@@ -46,6 +46,13 @@ async function signatureOf(recipientId: string): Promise<string> {
 const query = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
 
 describe('admin view', () => {
+  it('documents the inbox routes in the OpenAPI description', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const paths = Object.keys(response.json<{ paths: Record<string, unknown> }>().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/inbox/messages', '/api/inbox/stream', '/api/inbox/read-all', '/api/recipients/{id}/inbox', '/api/recipients/{id}/inbox-signature']));
+  });
+
   it('lists a recipient\'s inbox newest first, paginated, with the unread count', async () => {
     const response = await t.app.inject({ method: 'GET', url: `/api/recipients/${ada.id}/inbox?limit=2&offset=0`, headers: await t.authAs('viewer') });
     expect(response.statusCode).toBe(200);

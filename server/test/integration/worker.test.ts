@@ -331,6 +331,27 @@ describe('runs and leases', () => {
     expect(sink.messages.filter((m) => m.messageId === stableMessageId(id, seeded.runId))).toHaveLength(1);
   });
 
+  it('renews its leases during a slow send, so another worker does not take the delivery over', async () => {
+    const seeded = await seed();
+    const id = seeded.deliveryIds[0]!;
+    sink.setDelay(1000);
+    const options: WorkerOptions = { ...fast, leaseMs: 300 };
+    const first = startWorker(t.context, options);
+    let second: ReturnType<typeof startWorker> | undefined;
+    try {
+      await waitUntil(async () => (await rowsOf([id]))[0]!.status === 'sending', 'the claim');
+      // a second worker that reclaims expired leases every 150 ms
+      second = startWorker(t.context, options);
+      await waitUntil(isSettled([id]), 'the delivery to settle');
+    } finally {
+      await first.stop();
+      await second?.stop();
+      sink.setDelay(0);
+    }
+    expect((await rowsOf([id]))[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(sink.messages.filter((m) => m.messageId === stableMessageId(id, seeded.runId))).toHaveLength(1);
+  });
+
   it('stop() finishes the send in flight and hands back what it had not started', async () => {
     const seeded = await seed({ count: 5 });
     sink.setDelay(400);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inboxMessageSchema } from '@herald/shared';
 import { notFound } from '../../lib/errors.ts';
+import { pageQuery } from '../../lib/pagination.ts';
 import { resolveInboxRecipient } from './access.ts';
 import {
   inboxAccessQuery,
@@ -31,7 +32,7 @@ export const inboxRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/recipients/:id/inbox', {
     onRequest: app.authorize('read'),
-    schema: { tags, summary: 'A recipient\'s inbox, newest first', params: recipientParams, querystring: inboxListQuery.pick({ limit: true, offset: true }), response: { 200: inboxPageSchema } },
+    schema: { tags, summary: 'A recipient\'s inbox, newest first', params: recipientParams, querystring: pageQuery, response: { 200: inboxPageSchema } },
   }, async (request) => {
     const recipient = await findRecipient(db, request.params.id);
     if (!recipient) throw notFound('Recipient', request.params.id);

@@ -55,6 +55,7 @@ export async function streamInbox(db: Db, hub: InboxHub, streams: OpenStreams, r
     if (!raw.writableEnded) raw.end();
   };
   streams.add(close);
-  request.raw.on('close', close);
+  // The response's 'close' fires when the client goes away (the request's may fire as soon as its empty body is read).
+  raw.on('close', close);
   raw.on('error', close);
 }
