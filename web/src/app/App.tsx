@@ -1,17 +1,24 @@
 import { Button, Center, Loader } from '@mantine/core';
 import { IconMoodEmpty } from '@tabler/icons-react';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
 import { SignInPage } from '../auth/SignInPage.tsx';
 import { useMe, usePermissions } from '../auth/use-me.ts';
 import { Empty } from '../components/Empty.tsx';
 import { QueryError } from '../components/QueryError.tsx';
-import { RecipientsPage } from '../features/recipients/RecipientsPage.tsx';
-import { SchedulePage } from '../features/schedules/SchedulePage.tsx';
-import { SchedulesPage } from '../features/schedules/SchedulesPage.tsx';
-import { SettingsPage } from '../features/settings/SettingsPage.tsx';
-import { TemplatesPage } from '../features/templates/TemplatesPage.tsx';
 import { AppLayout } from './AppLayout.tsx';
 import { SegmentsRoute } from './SegmentsRoute.tsx';
+
+// Each area loads when first visited, so the sign-in page and the first screen come up fast.
+const SchedulesPage = lazy(() => import('../features/schedules/SchedulesPage.tsx').then((module) => ({ default: module.SchedulesPage })));
+const SchedulePage = lazy(() => import('../features/schedules/SchedulePage.tsx').then((module) => ({ default: module.SchedulePage })));
+const TemplatesPage = lazy(() => import('../features/templates/TemplatesPage.tsx').then((module) => ({ default: module.TemplatesPage })));
+const RecipientsPage = lazy(() => import('../features/recipients/RecipientsPage.tsx').then((module) => ({ default: module.RecipientsPage })));
+const SettingsPage = lazy(() => import('../features/settings/SettingsPage.tsx').then((module) => ({ default: module.SettingsPage })));
+
+function PageLoading() {
+  return <Center py={80}><Loader aria-label="Loading" /></Center>;
+}
 
 function NotFound() {
   return (
@@ -28,17 +35,19 @@ function SignedInRoutes() {
   const { isAdmin } = usePermissions();
   return (
     <AppLayout>
-      <Routes>
-        <Route path="/" element={<Navigate to="/schedules" replace />} />
-        <Route path="/schedules" element={<SchedulesPage />} />
-        <Route path="/schedules/:id" element={<SchedulePage />} />
-        <Route path="/templates" element={<TemplatesPage />} />
-        <Route path="/recipients" element={<RecipientsPage />} />
-        <Route path="/segments/*" element={<SegmentsRoute />} />
-        <Route path="/settings" element={isAdmin ? <SettingsPage /> : <Navigate to="/schedules" replace />} />
-        <Route path="/login" element={<Navigate to="/schedules" replace />} />
-        <Route path="*" element={<NotFound />} />
-      </Routes>
+      <Suspense fallback={<PageLoading />}>
+        <Routes>
+          <Route path="/" element={<Navigate to="/schedules" replace />} />
+          <Route path="/schedules" element={<SchedulesPage />} />
+          <Route path="/schedules/:id" element={<SchedulePage />} />
+          <Route path="/templates" element={<TemplatesPage />} />
+          <Route path="/recipients" element={<RecipientsPage />} />
+          <Route path="/segments/*" element={<SegmentsRoute />} />
+          <Route path="/settings" element={isAdmin ? <SettingsPage /> : <Navigate to="/schedules" replace />} />
+          <Route path="/login" element={<Navigate to="/schedules" replace />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
     </AppLayout>
   );
 }

@@ -25,12 +25,13 @@ export function useSchedules(filters: ScheduleFilters) {
   });
 }
 
-/** One schedule. */
+/** One schedule; refreshed every 15 s so its next and last run stay true while the page is open. */
 export function useSchedule(id: string | undefined) {
   return useQuery({
     queryKey: scheduleKeys.one(id ?? ''),
     queryFn: ({ signal }) => api.get<Schedule>(`${base}/${id}`, undefined, signal),
     enabled: Boolean(id),
+    refetchInterval: 15_000,
   });
 }
 
