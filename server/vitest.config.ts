@@ -5,6 +5,7 @@ const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);
 /**
  * Projects:
  *  - unit: pure decisions, no I/O
+ *  - @herald/web: the web's unit tests (web/vitest.config.ts)
  *  - pglite: integration through app.inject() on an in-memory PGlite
  *  - postgres: the same integration files on real PostgreSQL, plus the concurrency and
  *    reliability suites (only when TEST_DATABASE_URL is set)
@@ -14,6 +15,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node' } },
+      // The web's unit tests keep their own config beside them; one run reports them all.
+      '../web/vitest.config.ts',
       {
         test: {
           name: 'pglite',
