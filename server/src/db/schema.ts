@@ -245,6 +245,26 @@ export const inboxMessages = pgTable('inbox_messages', {
   createdAt: createdAt(),
 }, (t) => [index('inbox_recipient_idx').on(t.recipientId, t.createdAt)]);
 
+/**
+ * Web push subscriptions (the browser's PushSubscription), several per recipient: one per
+ * browser or device. The endpoint is unique: a browser that subscribes again, perhaps for
+ * another person signed in on it, moves its subscription rather than holding two.
+ */
+export const pushSubscriptions = pgTable('push_subscriptions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  recipientId: uuid('recipient_id').notNull().references(() => recipients.id, { onDelete: 'cascade' }),
+  endpoint: text('endpoint').notNull().unique(),
+  /** the browser's P-256 public key, base64url (65 bytes) */
+  p256dh: text('p256dh').notNull(),
+  /** the browser's auth secret, base64url (16 bytes) */
+  auth: text('auth').notNull(),
+  /** when the browser says the subscription ends, if it says */
+  expiresAt: instant('expires_at'),
+  userAgent: text('user_agent'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [index('push_subscriptions_recipient_idx').on(t.recipientId)]);
+
 /** Audit of changes to schedules (created, updated, paused, resumed…). */
 export const scheduleHistory = pgTable('schedule_history', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
