@@ -61,7 +61,8 @@ export const runSchema = z.object({
   status: runStatusSchema,
   trigger: z.enum(['scheduled', 'manual', 'catch-up']),
   audienceSize: z.number().int(),
-  counts: z.record(deliveryStatusSchema, z.number().int()),
+  /** deliveries by status; a status with none is absent */
+  counts: z.partialRecord(deliveryStatusSchema, z.number().int()),
   firedAt: isoInstant,
   completedAt: isoInstant.nullable(),
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { userRoutes } from './users/routes.ts';
 import { templateRoutes } from './templates/routes.ts';
+import { scheduleRoutes } from './schedules/routes.ts';
 import { inboxRoutes } from './inbox/routes.ts';
 import { segmentRoutes } from './segments/routes.ts';
 
@@ -8,6 +9,7 @@ import { segmentRoutes } from './segments/routes.ts';
 export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(userRoutes, { prefix: '/api' });
   await app.register(templateRoutes, { prefix: '/api/notifications/templates' });
+  await app.register(scheduleRoutes, { prefix: '/api/notifications/scheduled' });
   await app.register(inboxRoutes, { prefix: '/api' });
   await app.register(segmentRoutes, { prefix: '/api/notifications/segments' });
 }
