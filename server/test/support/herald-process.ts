@@ -29,6 +29,11 @@ export type StartHeraldOptions = {
   dataDir?: string;
   adminEmail?: string;
   adminPassword?: string;
+  /**
+   * Start as a newcomer's `npm start` does: no HERALD_ADMIN_EMAIL / HERALD_ADMIN_PASSWORD, so
+   * Herald creates admin@localhost with a generated password, read back from its log.
+   */
+  hasDefaultAdmin?: boolean;
   /** how long to wait for /readyz; default 60 s */
   readyTimeoutMs?: number;
 };
@@ -106,8 +111,8 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
   const port = await freePort();
   const ownedDataDir = options.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'herald-process-'));
   const dataDir = options.dataDir ?? ownedDataDir!;
-  const adminEmail = options.adminEmail ?? 'admin@example.com';
-  const adminPassword = options.adminPassword ?? `pw-${crypto.randomBytes(9).toString('base64url')}`;
+  let adminEmail = options.adminEmail ?? 'admin@example.com';
+  let adminPassword = options.adminPassword ?? `pw-${crypto.randomBytes(9).toString('base64url')}`;
   const roles = options.roles ?? 'api,scheduler,worker';
   const url = `http://127.0.0.1:${port}`;
 
@@ -123,8 +128,7 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
     HERALD_PUBLIC_URL: url,
     HERALD_DATA_DIR: dataDir,
     HERALD_ROLES: roles,
-    HERALD_ADMIN_EMAIL: adminEmail,
-    HERALD_ADMIN_PASSWORD: adminPassword,
+    ...(options.hasDefaultAdmin ? {} : { HERALD_ADMIN_EMAIL: adminEmail, HERALD_ADMIN_PASSWORD: adminPassword }),
     HERALD_SECRET: 'test-secret-test-secret-test-secret',
     LOG_LEVEL: 'info',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
@@ -239,6 +243,13 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
 
   try {
     await waitUntilReady({ child, url, isApi: roles.split(',').map((r) => r.trim()).includes('api'), waitForLog, timeoutMs: options.readyTimeoutMs ?? 60_000 });
+    if (options.hasDefaultAdmin) {
+      // The line a newcomer reads in the terminal, e.g. "created the first admin: admin@localhost with password …".
+      const line = await waitForLog(/created the first admin: \S+ with password \S+/, 5_000);
+      const [, email, password] = /created the first admin: (\S+) with password (\S+)/.exec(line) ?? [];
+      adminEmail = email ?? adminEmail;
+      adminPassword = password ?? adminPassword;
+    }
   } catch (error) {
     await stop('SIGKILL');
     throw new Error(`${describe()} did not become ready: ${error instanceof Error ? error.message : String(error)}\nIts logs:\n${logs()}`, { cause: error });
