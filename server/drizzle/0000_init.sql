@@ -21,6 +21,8 @@ CREATE TABLE "deliveries" (
 	"channels" text[] NOT NULL,
 	"channel" text,
 	"attempts" integer DEFAULT 0 NOT NULL,
+	"retry_base" integer DEFAULT 0 NOT NULL,
+	"counted_at" timestamp with time zone,
 	"locked_by" text,
 	"locked_until" timestamp with time zone,
 	"reason" text,
@@ -93,6 +95,12 @@ CREATE TABLE "push_subscriptions" (
 	CONSTRAINT "push_subscriptions_endpoint_unique" UNIQUE("endpoint")
 );
 --> statement-breakpoint
+CREATE TABLE "rate_limit_buckets" (
+	"key" text PRIMARY KEY NOT NULL,
+	"state" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "recipients" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"external_id" text NOT NULL,
@@ -145,6 +153,9 @@ CREATE TABLE "schedules" (
 	"segment_id" uuid,
 	"channels" text[] NOT NULL,
 	"priority" text DEFAULT 'normal' NOT NULL,
+	"channel_mode" text DEFAULT 'all' NOT NULL,
+	"rate_limit" jsonb,
+	"retry_policy" jsonb,
 	"next_run_at" timestamp with time zone,
 	"last_run_at" timestamp with time zone,
 	"created_by" uuid,
@@ -217,10 +228,13 @@ CREATE INDEX "deliveries_claim_idx" ON "deliveries" USING btree ("priority","due
 CREATE INDEX "deliveries_lease_idx" ON "deliveries" USING btree ("locked_until") WHERE "deliveries"."status" = 'sending';--> statement-breakpoint
 CREATE INDEX "deliveries_run_status_idx" ON "deliveries" USING btree ("run_id","status");--> statement-breakpoint
 CREATE INDEX "deliveries_recipient_idx" ON "deliveries" USING btree ("recipient_id");--> statement-breakpoint
+CREATE INDEX "deliveries_counted_idx" ON "deliveries" USING btree ("recipient_id","counted_at") WHERE "deliveries"."counted_at" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "deliveries_failed_idx" ON "deliveries" USING btree ("updated_at") WHERE "deliveries"."status" = 'failed';--> statement-breakpoint
 CREATE INDEX "delivery_attempts_delivery_idx" ON "delivery_attempts" USING btree ("delivery_id");--> statement-breakpoint
 CREATE INDEX "events_delivery_idx" ON "events" USING btree ("delivery_id");--> statement-breakpoint
 CREATE INDEX "events_schedule_time_idx" ON "events" USING btree ("schedule_id","occurred_at");--> statement-breakpoint
 CREATE INDEX "events_recipient_time_idx" ON "events" USING btree ("recipient_id","occurred_at");--> statement-breakpoint
+CREATE INDEX "events_time_brin_idx" ON "events" USING brin ("occurred_at");--> statement-breakpoint
 CREATE INDEX "inbox_recipient_idx" ON "inbox_messages" USING btree ("recipient_id","created_at");--> statement-breakpoint
 CREATE INDEX "push_subscriptions_recipient_idx" ON "push_subscriptions" USING btree ("recipient_id");--> statement-breakpoint
 CREATE INDEX "recipients_created_idx" ON "recipients" USING btree ("created_at");--> statement-breakpoint

@@ -4,3 +4,5 @@ export * from './schedules.ts';
 export * from './templates.ts';
 export * from './recipients.ts';
 export * from './segments.ts';
+export * from './delivery.ts';
+export * from './queue.ts';

@@ -132,6 +132,12 @@ export const schedules = pgTable('schedules', {
   channels: text('channels').array().notNull(),
   /** critical | high | normal | low */
   priority: text('priority').notNull().default('normal'),
+  /** all: send on every channel the recipient can receive; fallback: on the first one, in order, that succeeds */
+  channelMode: text('channel_mode').notNull().default('all'),
+  /** this schedule's own rate limit (RateLimit in @herald/shared), on top of the global and channel limits */
+  rateLimit: jsonb('rate_limit').$type<Record<string, unknown>>(),
+  /** this schedule's retry policy (RetryPolicy in @herald/shared); wins over the channel and default policies */
+  retryPolicy: jsonb('retry_policy').$type<Record<string, unknown>>(),
   /** the next occurrence to fire, in UTC; null when nothing is left to fire */
   nextRunAt: instant('next_run_at'),
   lastRunAt: instant('last_run_at'),
@@ -182,14 +188,22 @@ export const deliveries = pgTable('deliveries', {
   dueAt: instant('due_at').notNull(),
   /** channels to try, in order */
   channels: text('channels').array().notNull(),
-  /** the channel that delivered it */
+  /** the channel that delivered it (with several, the first in `channels` order) */
   channel: text('channel'),
   attempts: integer('attempts').notNull().default(0),
+  /**
+   * `attempts` when the delivery was last sent again from the dead letters: the failures of
+   * earlier attempts no longer count against the retry policy (what was sent stays sent).
+   */
+  retryBase: integer('retry_base').notNull().default(0),
+  /** when the delivery took its place under the recipient's frequency cap (null: not counted) */
+  countedAt: instant('counted_at'),
   lockedBy: text('locked_by'),
   lockedUntil: instant('locked_until'),
-  /** why it was skipped or failed */
+  /** why it was skipped or failed; while queued, what deferred it or why it is being retried */
   reason: text('reason'),
   sentAt: instant('sent_at'),
+  /** what its delivered messages cost, by the per-channel costs of the delivery settings */
   cost: numeric('cost', { precision: 12, scale: 6 }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -199,6 +213,10 @@ export const deliveries = pgTable('deliveries', {
   index('deliveries_lease_idx').on(t.lockedUntil).where(sql`${t.status} = 'sending'`),
   index('deliveries_run_status_idx').on(t.runId, t.status),
   index('deliveries_recipient_idx').on(t.recipientId),
+  // the frequency cap counts a recipient's recent deliveries; only capped deliveries are indexed
+  index('deliveries_counted_idx').on(t.recipientId, t.countedAt).where(sql`${t.countedAt} IS NOT NULL`),
+  // the dead letters, newest first
+  index('deliveries_failed_idx').on(t.updatedAt).where(sql`${t.status} = 'failed'`),
 ]);
 
 /** Each channel send of a delivery. */
@@ -230,7 +248,21 @@ export const events = pgTable('events', {
   index('events_delivery_idx').on(t.deliveryId),
   index('events_schedule_time_idx').on(t.scheduleId, t.occurredAt),
   index('events_recipient_time_idx').on(t.recipientId, t.occurredAt),
+  // BRIN: events arrive in time order, so a tiny index serves "the last hour" (queue throughput)
+  index('events_time_brin_idx').using('brin', t.occurredAt),
 ]);
+
+/**
+ * Rate-limit state shared by every worker: one row per limit (`global`, `channel:sms`,
+ * `schedule:<id>`). Workers lock the rows of a batch's limits (FOR UPDATE, in key order),
+ * take tokens, and write the new state in the same transaction (engine/limits).
+ */
+export const rateLimitBuckets = pgTable('rate_limit_buckets', {
+  key: text('key').primaryKey(),
+  /** BucketState (engine/limits/bucket.ts): the smoothing clock and recent sends per window */
+  state: jsonb('state').$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: updatedAt(),
+});
 
 /** The in-app inbox. */
 export const inboxMessages = pgTable('inbox_messages', {

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { channelSchema, isoInstant, prioritySchema, uuid } from './common.ts';
+
+const count = z.number().int();
+
+/** The queue dashboard in one read. */
+export const queueStatsSchema = z.object({
+  at: isoInstant,
+  /** every delivery by status */
+  byStatus: z.object({ queued: count, sending: count, sent: count, failed: count, skipped: count, cancelled: count }),
+  /** the work waiting (queued, of which `due` now and `deferred` by a rate limit or cap) and in hand, by priority */
+  byPriority: z.array(z.object({ priority: prioritySchema, queued: count, due: count, deferred: count, sending: count })),
+  /** per channel: deliveries waiting to try it, deliveries it delivered, messages sent and failed in the last hour */
+  byChannel: z.array(z.object({ channel: channelSchema, waiting: count, delivered: count, sentLastHour: count, failedLastHour: count })),
+  /** channel messages sent and failed per minute over the last hour, oldest first, every minute present */
+  throughput: z.array(z.object({ minute: isoInstant, sent: count, failed: count })),
+  /** the queued delivery that has been due the longest */
+  oldestWaiting: z.object({
+    deliveryId: z.number().int(),
+    scheduleId: uuid,
+    priority: prioritySchema,
+    dueAt: isoInstant,
+    waitingSeconds: z.number(),
+  }).nullable(),
+  /** runs still sending, with when they should be done given the rate limits */
+  runs: z.array(z.object({
+    runId: uuid,
+    scheduleId: uuid,
+    scheduleName: z.string(),
+    priority: prioritySchema,
+    firedAt: isoInstant,
+    remaining: count,
+    done: count,
+    /** deliveries per second the limits allow this run (null: no limit applies) */
+    allowedRatePerSecond: z.number().nullable(),
+    /** null when nothing bounds it and nothing was sent lately to extrapolate from */
+    projectedFinishAt: isoInstant.nullable(),
+  })),
+});
+export type QueueStats = z.infer<typeof queueStatsSchema>;
+
+/** A delivery that failed for good, with why. */
+export const deadLetterSchema = z.object({
+  id: z.number().int(),
+  runId: uuid,
+  scheduleId: uuid,
+  scheduleName: z.string(),
+  recipientId: uuid,
+  recipientExternalId: z.string(),
+  priority: prioritySchema,
+  channels: z.array(z.string()),
+  attempts: count,
+  reason: z.string(),
+  failedAt: isoInstant,
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+export const deadLetterListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  scheduleId: uuid.optional(),
+  runId: uuid.optional(),
+  channel: channelSchema.optional().describe('dead letters that tried this channel'),
+});
+
+/** Which dead letters to send again: the listed ids, or every one matching the filters (at most 100,000 at once). */
+export const deadLetterBulkRetrySchema = z
+  .object({
+    ids: z.array(z.number().int().min(1)).min(1, 'give at least one id').max(1000, 'at most 1000 ids; use the filters for more').optional(),
+    scheduleId: uuid.optional(),
+    runId: uuid.optional(),
+    all: z.literal(true).optional().describe('every dead letter (with no other filter)'),
+  })
+  .refine((body) => body.ids !== undefined || body.scheduleId !== undefined || body.runId !== undefined || body.all === true, {
+    message: 'give ids, a scheduleId, a runId, or all: true',
+    path: ['ids'],
+  });
+export type DeadLetterBulkRetry = z.infer<typeof deadLetterBulkRetrySchema>;
+
+export const deadLetterRetryResultSchema = z.object({ retried: count });
+export type DeadLetterRetryResult = z.infer<typeof deadLetterRetryResultSchema>;
