@@ -83,3 +83,48 @@ export const deliverySchema = z.object({
   sentAt: isoInstant.nullable(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
+
+/** Pause (with an optional reason, kept in the history) or resume one schedule. */
+export const scheduleStatusChangeSchema = z.object({ reason: z.string().trim().max(500).optional() });
+
+/** Pause or resume many schedules at once: each is changed or reported, never half of one. */
+export const scheduleBulkActionSchema = z.object({
+  ids: z.array(uuid).min(1, 'pick at least one schedule').max(500, 'at most 500 schedules at once'),
+  reason: z.string().trim().max(500).optional(),
+});
+export type ScheduleBulkAction = z.input<typeof scheduleBulkActionSchema>;
+export const scheduleBulkResultSchema = z.object({
+  changed: z.array(uuid),
+  /** the schedules left as they were, and why */
+  refused: z.array(z.object({ id: uuid, message: z.string() })),
+});
+export type ScheduleBulkResult = z.infer<typeof scheduleBulkResultSchema>;
+
+/** One line of a schedule's audit trail. */
+export const scheduleHistoryEntrySchema = z.object({
+  id: z.number().int(),
+  action: z.string().describe('created, updated, paused, resumed, run_now, …'),
+  userEmail: z.string().nullable(),
+  reason: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  occurredAt: isoInstant,
+});
+export type ScheduleHistoryEntry = z.infer<typeof scheduleHistoryEntrySchema>;
+
+/** How each channel did for a schedule, over all its runs: for comparing channels side by side. */
+export const scheduleChannelStatsSchema = z.object({
+  channel: channelSchema,
+  /** deliveries sent on this channel */
+  sent: z.number().int(),
+  /** send attempts on this channel that failed (a retry that later succeeded counts here too) */
+  failedAttempts: z.number().int(),
+  /** deliveries whose open was recorded, human or machine */
+  opened: z.number().int(),
+  /** deliveries opened by a person, as far as can be told (privacy proxies and scanners excluded) */
+  humanOpened: z.number().int(),
+  clicked: z.number().int(),
+  unsubscribed: z.number().int(),
+  /** the recorded cost of the deliveries sent on this channel */
+  cost: z.number(),
+});
+export type ScheduleChannelStats = z.infer<typeof scheduleChannelStatsSchema>;

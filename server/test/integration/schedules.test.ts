@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Delivery, Page, Run, Schedule, ScheduleInput, TimingPreview } from '@herald/shared';
+import type { Delivery, Page, Run, Schedule, ScheduleBulkResult, ScheduleChannelStats, ScheduleHistoryEntry, ScheduleInput, TimingPreview } from '@herald/shared';
+import { startWorker } from '../../src/engine/worker/worker.ts';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { createRecipients, createSchedule, createTemplate } from '../support/factories.ts';
 
@@ -215,6 +216,53 @@ describe('schedules: send now, runs and deliveries', () => {
     const run = (await t.app.inject({ method: 'POST', url: `${base}/${a.id}/send-now`, headers: t.auth })).json<Run>();
     const response = await t.app.inject({ method: 'GET', url: `${base}/${b.id}/runs/${run.id}/deliveries`, headers: t.auth });
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('schedules: bulk pause and resume, history', () => {
+  it('pauses many at once with a reason, reports the ones it could not change, and keeps the reason in the history', async () => {
+    const a = await createSchedule(t);
+    const b = await createSchedule(t);
+    const unknown = '00000000-0000-4000-8000-00000000000a';
+    const response = await t.app.inject({ method: 'POST', url: `${base}/bulk/pause`, headers: t.auth, payload: { ids: [a.id, b.id, unknown], reason: 'holiday freeze' } });
+    expect(response.statusCode).toBe(200);
+    const result = response.json<ScheduleBulkResult>();
+    expect(result.changed.sort()).toEqual([a.id, b.id].sort());
+    expect(result.refused).toMatchObject([{ id: unknown, message: expect.stringMatching(/not found|does not exist/i) }]);
+
+    const history = await t.app.inject({ method: 'GET', url: `${base}/${a.id}/history`, headers: t.auth });
+    const [latest] = history.json<Page<ScheduleHistoryEntry>>().items;
+    expect(latest).toMatchObject({ action: 'paused', reason: 'holiday freeze', userEmail: null });
+
+    const resumed = await t.app.inject({ method: 'POST', url: `${base}/bulk/resume`, headers: t.auth, payload: { ids: [a.id, b.id] } });
+    expect(resumed.json<ScheduleBulkResult>()).toMatchObject({ refused: [] });
+    const empty = await t.app.inject({ method: 'POST', url: `${base}/bulk/pause`, headers: t.auth, payload: { ids: [] } });
+    expect(empty.statusCode).toBe(400);
+    expect(issuesOf(empty)[0]).toMatchObject({ field: 'ids' });
+  });
+});
+
+describe('schedules: channel comparison', () => {
+  it('counts what each channel sent, with opens and clicks from the events', async () => {
+    const people = await createRecipients(t, 2);
+    const schedule = await createSchedule(t, { channels: ['inapp'], audience: { type: 'test', recipientIds: people.map((r) => r.id) } });
+    const run = (await t.app.inject({ method: 'POST', url: `${base}/${schedule.id}/send-now`, headers: t.auth })).json<Run>();
+    const worker = startWorker(t.context);
+    try {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await t.database.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM deliveries WHERE run_id = ${run.id}::uuid AND status = 'sent'`);
+        if (row!.n === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await worker.stop();
+    }
+    await t.database.query(sql`
+      INSERT INTO events (type, delivery_id, run_id, schedule_id, recipient_id, channel, data)
+      SELECT 'clicked', id, run_id, schedule_id, recipient_id, 'inapp', '{}'::jsonb FROM deliveries WHERE run_id = ${run.id}::uuid LIMIT 1`);
+    const response = await t.app.inject({ method: 'GET', url: `${base}/${schedule.id}/channels`, headers: t.auth });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<ScheduleChannelStats[]>()).toEqual([{ channel: 'inapp', sent: 2, failedAttempts: 0, opened: 0, humanOpened: 0, clicked: 1, unsubscribed: 0, cost: 0 }]);
   });
 });
 

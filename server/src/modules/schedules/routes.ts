@@ -1,6 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { deliverySchema, runSchema, scheduleInputSchema, scheduleSchema, timingPreviewInputSchema, timingPreviewSchema } from '@herald/shared';
+import {
+  deliverySchema,
+  runSchema,
+  scheduleBulkActionSchema,
+  scheduleBulkResultSchema,
+  scheduleChannelStatsSchema,
+  scheduleHistoryEntrySchema,
+  scheduleInputSchema,
+  scheduleSchema,
+  scheduleStatusChangeSchema,
+  timingPreviewInputSchema,
+  timingPreviewSchema,
+} from '@herald/shared';
 import { fireNow } from '../../engine/scheduler/fire-now.ts';
 import { pageOf, pageQuery } from '../../lib/pagination.ts';
 import { authorId } from '../auth/plugin.ts';
@@ -10,12 +22,15 @@ import {
   createSchedule,
   deleteSchedule,
   getRun,
+  channelStats,
   getSchedule,
   listDeliveries,
+  listHistory,
   listRuns,
   listSchedules,
   previewTiming,
   setScheduleStatus,
+  setStatusOfMany,
   updateSchedule,
 } from './service.ts';
 
@@ -75,11 +90,30 @@ export const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   for (const [action, status] of [['pause', 'paused'], ['resume', 'active']] as const) {
+    const summary = action === 'pause' ? 'Pause: nothing fires until resumed' : 'Resume: sends next at the first occurrence after now';
     app.post(`/:id/${action}`, {
       onRequest: app.authorize('write'),
-      schema: { tags, summary: action === 'pause' ? 'Pause: nothing fires until resumed' : 'Resume: sends next at the first occurrence after now', params: idParams, response: { 200: scheduleSchema } },
-    }, async (request) => presentSchedule(await setScheduleStatus(db, request.params.id, status, authorId(request))));
+      schema: { tags, summary, params: idParams, body: scheduleStatusChangeSchema.nullish(), response: { 200: scheduleSchema } },
+    }, async (request) => presentSchedule(await setScheduleStatus(db, request.params.id, status, authorId(request), request.body?.reason)));
+
+    app.post(`/bulk/${action}`, {
+      onRequest: app.authorize('write'),
+      schema: { tags, summary: `${summary} (many schedules; each is changed or listed as refused)`, body: scheduleBulkActionSchema, response: { 200: scheduleBulkResultSchema } },
+    }, async (request) => setStatusOfMany(db, request.body.ids, status, authorId(request), request.body.reason));
   }
+
+  app.get('/:id/history', {
+    onRequest: app.authorize('read'),
+    schema: { tags, summary: "A schedule's audit trail (created, updated, paused with the reason, resumed, sent now), newest first", params: idParams, querystring: pageQuery, response: { 200: pageOf(scheduleHistoryEntrySchema) } },
+  }, async (request) => {
+    const { rows, total } = await listHistory(db, request.params.id, request.query);
+    return { items: rows, total, limit: request.query.limit, offset: request.query.offset };
+  });
+
+  app.get('/:id/channels', {
+    onRequest: app.authorize('read'),
+    schema: { tags, summary: 'How each channel did over all runs: sends, failed attempts, opens, clicks, unsubscribes, cost', params: idParams, response: { 200: z.array(scheduleChannelStatsSchema) } },
+  }, async (request) => channelStats(db, request.params.id));
 
   app.post('/:id/send-now', {
     onRequest: app.authorize('write'),

@@ -4,12 +4,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { and, count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
-import type { Delivery, Run, Timing, TimingPreview } from '@herald/shared';
+import type { Channel, Delivery, Run, ScheduleBulkResult, ScheduleChannelStats, ScheduleHistoryEntry, Timing, TimingPreview } from '@herald/shared';
 import { rowsOf, type Db, type DbOrTx } from '../../db/client.ts';
 import { schedules, templates } from '../../db/schema.ts';
 import { recordScheduleHistory } from '../../engine/scheduler/history.ts';
 import { timingOf } from '../../engine/scheduler/schedule-row.ts';
-import { fieldError, notFound } from '../../lib/errors.ts';
+import { AppError, fieldError, notFound } from '../../lib/errors.ts';
 import { validationFailed } from '../../lib/field-issues.ts';
 import type { PageQuery } from '../../lib/pagination.ts';
 import { containsPattern } from '../../lib/search.ts';
@@ -106,8 +106,8 @@ export async function updateSchedule(db: Db, id: string, input: ValidScheduleInp
   });
 }
 
-/** Pauses or resumes a schedule, keeping everything else as it is. */
-export async function setScheduleStatus(db: Db, id: string, status: 'active' | 'paused', userId: string | null): Promise<ScheduleRow> {
+/** Pauses or resumes a schedule, keeping everything else as it is; the reason goes to the history. */
+export async function setScheduleStatus(db: Db, id: string, status: 'active' | 'paused', userId: string | null, reason?: string): Promise<ScheduleRow> {
   const now = new Date();
   return db.transaction(async (tx) => {
     const [existing] = await tx.select().from(schedules).where(eq(schedules.id, id)).for('update');
@@ -123,9 +123,85 @@ export async function setScheduleStatus(db: Db, id: string, status: 'active' | '
       }
     }
     await tx.update(schedules).set({ status, nextRunAt, updatedAt: sql`now()` }).where(eq(schedules.id, id));
-    await recordScheduleHistory(tx, { scheduleId: id, action: status === 'paused' ? 'paused' : 'resumed', userId, data: { nextRunAt: nextRunAt?.toISOString() ?? null }, at: now });
+    await recordScheduleHistory(tx, { scheduleId: id, action: status === 'paused' ? 'paused' : 'resumed', userId, reason: reason || null, data: { nextRunAt: nextRunAt?.toISOString() ?? null }, at: now });
     return getSchedule(tx, id);
   });
+}
+
+/** Pauses or resumes each schedule in its own transaction; one that cannot be changed is reported, not fatal. */
+export async function setStatusOfMany(db: Db, ids: string[], status: 'active' | 'paused', userId: string | null, reason?: string): Promise<ScheduleBulkResult> {
+  const result: ScheduleBulkResult = { changed: [], refused: [] };
+  for (const id of new Set(ids)) {
+    try {
+      await setScheduleStatus(db, id, status, userId, reason);
+      result.changed.push(id);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      result.refused.push({ id, message: error.message });
+    }
+  }
+  return result;
+}
+
+/** One page of a schedule's audit trail, newest first. */
+export async function listHistory(db: Db, scheduleId: string, page: PageQuery): Promise<{ rows: ScheduleHistoryEntry[]; total: number }> {
+  await getSchedule(db, scheduleId);
+  const rows = await rowsOf<{ id: string | number; action: string; email: string | null; reason: string | null; data: Record<string, unknown>; occurred_at: Date | string; total: number }>(db, sql`
+    SELECT h.id, h.action, u.email, h.reason, h.data, h.occurred_at, count(*) OVER ()::int AS total
+      FROM schedule_history h LEFT JOIN users u ON u.id = h.user_id
+     WHERE h.schedule_id = ${scheduleId}::uuid
+     ORDER BY h.id DESC
+     LIMIT ${page.limit} OFFSET ${page.offset}`);
+  return {
+    total: rows[0]?.total ?? 0,
+    rows: rows.map((row) => ({ id: Number(row.id), action: row.action, userEmail: row.email, reason: row.reason, data: row.data, occurredAt: iso(row.occurred_at) })),
+  };
+}
+
+/**
+ * How each channel did over all the schedule's runs: sends and failed attempts from the
+ * attempts, opens, clicks and unsubscribes from the events, cost from the deliveries.
+ */
+export async function channelStats(db: Db, scheduleId: string): Promise<ScheduleChannelStats[]> {
+  await getSchedule(db, scheduleId);
+  const rows = await rowsOf<{ channel: Channel; sent: number; failed: number; opened: number; human: number; clicked: number; unsubscribed: number; cost: string | number }>(db, sql`
+    WITH attempts AS (
+      SELECT a.channel,
+             count(DISTINCT a.delivery_id) FILTER (WHERE a.status = 'sent')::int AS sent,
+             count(*) FILTER (WHERE a.status = 'failed')::int AS failed
+        FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+       WHERE d.schedule_id = ${scheduleId}::uuid
+       GROUP BY a.channel),
+    engagement AS (
+      SELECT e.channel,
+             count(DISTINCT e.delivery_id) FILTER (WHERE e.type = 'opened')::int AS opened,
+             count(DISTINCT e.delivery_id) FILTER (WHERE e.type = 'opened' AND e.data->>'isMachine' = 'false')::int AS human,
+             count(DISTINCT e.delivery_id) FILTER (WHERE e.type = 'clicked')::int AS clicked,
+             count(DISTINCT e.delivery_id) FILTER (WHERE e.type = 'unsubscribed')::int AS unsubscribed
+        FROM events e
+       WHERE e.schedule_id = ${scheduleId}::uuid AND e.channel IS NOT NULL
+       GROUP BY e.channel),
+    costs AS (
+      SELECT d.channel, sum(d.cost) AS cost FROM deliveries d
+       WHERE d.schedule_id = ${scheduleId}::uuid AND d.channel IS NOT NULL GROUP BY d.channel)
+    SELECT c.channel, coalesce(a.sent, 0) AS sent, coalesce(a.failed, 0) AS failed, coalesce(g.opened, 0) AS opened,
+           coalesce(g.human, 0) AS human, coalesce(g.clicked, 0) AS clicked, coalesce(g.unsubscribed, 0) AS unsubscribed,
+           coalesce(k.cost, 0) AS cost
+      FROM (SELECT channel FROM attempts UNION SELECT channel FROM engagement UNION SELECT channel FROM costs) c
+      LEFT JOIN attempts a ON a.channel = c.channel
+      LEFT JOIN engagement g ON g.channel = c.channel
+      LEFT JOIN costs k ON k.channel = c.channel
+     ORDER BY c.channel`);
+  return rows.map((row) => ({
+    channel: row.channel,
+    sent: row.sent,
+    failedAttempts: row.failed,
+    opened: row.opened,
+    humanOpened: row.human,
+    clicked: row.clicked,
+    unsubscribed: row.unsubscribed,
+    cost: Number(row.cost),
+  }));
 }
 
 /** Deletes a schedule with its runs and deliveries; queued deliveries are not sent. */

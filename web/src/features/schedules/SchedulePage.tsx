@@ -13,10 +13,12 @@ import { QueryError } from '../../components/QueryError.tsx';
 import { ApiError } from '../../lib/api.ts';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { formatDateTime, formatRelative } from '../../lib/time.ts';
-import { runsPageSize, useDeleteSchedule, useRuns, useSaveSchedule, useSchedule, useSendNow } from './api.ts';
+import { runsPageSize, useDeleteSchedule, useRuns, useSchedule, useSendNow, useSetScheduleStatus, type StatusAction } from './api.ts';
+import { ChannelComparison } from './ChannelComparison.tsx';
+import { HistoryPanel } from './HistoryPanel.tsx';
+import { PauseModal } from './PauseModal.tsx';
 import { DeliveriesPanel } from './DeliveriesPanel.tsx';
 import { RunProgress } from './RunProgress.tsx';
-import { scheduleWithStatus } from './schedule-form.ts';
 import { ScheduleModal } from './ScheduleModal.tsx';
 import { useSegmentOptions } from './segments-api.ts';
 
@@ -84,7 +86,8 @@ function ScheduleDetails({ schedule }: { schedule: Schedule }) {
   const [chosenRunId, setChosenRunId] = useState<string | null>(null);
   const runs = useRuns(schedule.id, runOffset);
   const sendNow = useSendNow();
-  const save = useSaveSchedule();
+  const setStatus = useSetScheduleStatus();
+  const [isPausing, setPausing] = useState(false);
   const remove = useDeleteSchedule();
   const selectedRun = runs.data?.items.find((run) => run.id === chosenRunId) ?? runs.data?.items[0] ?? null;
   const canPause = schedule.status !== 'completed';
@@ -100,16 +103,18 @@ function ScheduleDetails({ schedule }: { schedule: Schedule }) {
       onError: (error) => notifyError(error, 'Not sent'),
     });
 
-  const toggleStatus = () => {
-    const status = schedule.status === 'paused' ? 'active' : 'paused';
-    save.mutate(
-      { id: schedule.id, input: scheduleWithStatus(schedule, status) },
+  const changeStatus = (action: StatusAction, reason?: string) =>
+    setStatus.mutate(
+      { id: schedule.id, action, reason },
       {
-        onSuccess: () => notifySuccess(status === 'paused' ? 'Paused: it will not send until resumed' : 'Resumed'),
-        onError: (error) => notifyError(error, status === 'paused' ? 'Not paused' : 'Not resumed', error instanceof ApiError ? error.issues : undefined),
+        onSuccess: () => {
+          setPausing(false);
+          notifySuccess(action === 'pause' ? 'Paused: it will not send until resumed' : 'Resumed');
+        },
+        onError: (error) => notifyError(error, action === 'pause' ? 'Not paused' : 'Not resumed', error instanceof ApiError ? error.issues : undefined),
       },
     );
-  };
+  const toggleStatus = () => (schedule.status === 'paused' ? changeStatus('resume') : setPausing(true));
 
   return (
     <Stack gap="lg">
@@ -134,7 +139,7 @@ function ScheduleDetails({ schedule }: { schedule: Schedule }) {
               </Menu.Target>
               <Menu.Dropdown>
                 {canPause && (
-                  <Menu.Item leftSection={schedule.status === 'paused' ? <IconPlayerPlay size={16} /> : <IconPlayerPause size={16} />} onClick={toggleStatus} disabled={save.isPending}>
+                  <Menu.Item leftSection={schedule.status === 'paused' ? <IconPlayerPlay size={16} /> : <IconPlayerPause size={16} />} onClick={toggleStatus} disabled={setStatus.isPending}>
                     {schedule.status === 'paused' ? 'Resume' : 'Pause'}
                   </Menu.Item>
                 )}
@@ -189,6 +194,11 @@ function ScheduleDetails({ schedule }: { schedule: Schedule }) {
       </Stack>
 
       {selectedRun && <DeliveriesPanel key={selectedRun.id} scheduleId={schedule.id} run={selectedRun} />}
+
+      <ChannelComparison scheduleId={schedule.id} />
+      <HistoryPanel scheduleId={schedule.id} />
+
+      <PauseModal opened={isPausing} what={schedule.name} isPending={setStatus.isPending} onClose={() => setPausing(false)} onConfirm={(reason) => changeStatus('pause', reason || undefined)} />
 
       <ScheduleModal opened={isEditing} schedule={schedule} onClose={() => setEditing(false)} />
       <ConfirmModal

@@ -1,7 +1,7 @@
-import { Button, Group, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { Affix, Button, Checkbox, Group, Paper, SegmentedControl, Stack, Text, TextInput, Transition } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconCalendarPlus, IconCalendarTime, IconSearch } from '@tabler/icons-react';
-import { useState } from 'react';
+import { IconCalendarPlus, IconCalendarTime, IconPlayerPause, IconPlayerPlay, IconSearch } from '@tabler/icons-react';
+import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { Schedule } from '@herald/shared';
 import { usePermissions } from '../../auth/use-me.ts';
@@ -12,7 +12,9 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { Pager } from '../../components/Pager.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { formatDateTime, formatRelative } from '../../lib/time.ts';
-import { useSchedules } from './api.ts';
+import { useBulkScheduleStatus, useSchedules, type StatusAction } from './api.ts';
+import { PauseModal } from './PauseModal.tsx';
+import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { ScheduleModal } from './ScheduleModal.tsx';
 
 const pageSize = 25;
@@ -39,6 +41,57 @@ const columns: Column<Schedule>[] = [
 
 type StatusFilter = 'all' | 'active' | 'paused' | 'completed';
 
+/** A checkbox column that picks rows for the bulk actions; clicking it does not open the row. */
+function selectionColumn(selected: Set<string>, toggle: (id: string) => void): Column<Schedule> {
+  return {
+    key: 'select',
+    header: '',
+    width: 40,
+    render: (s) => (
+      <Checkbox
+        aria-label={`Select ${s.name}`}
+        checked={selected.has(s.id)}
+        onClick={(event) => event.stopPropagation()}
+        onKeyDown={(event) => event.stopPropagation()}
+        onChange={() => toggle(s.id)}
+      />
+    ),
+  };
+}
+
+/** Pause or resume the selected schedules together; what cannot be changed is said, not hidden. */
+function BulkToolbar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
+  const bulk = useBulkScheduleStatus();
+  const [isPausing, setPausing] = useState(false);
+  const noun = ids.length === 1 ? '1 schedule' : `${ids.length} schedules`;
+  const run = (action: StatusAction, reason?: string) =>
+    bulk.mutate({ ids, action, reason }, {
+      onSuccess: (result) => {
+        setPausing(false);
+        const verb = action === 'pause' ? 'Paused' : 'Resumed';
+        if (result.changed.length > 0) notifySuccess(`${verb} ${result.changed.length === 1 ? '1 schedule' : `${result.changed.length} schedules`}`);
+        if (result.refused.length > 0) notifyError(null, `${result.refused.length} not changed`, result.refused.map((item) => ({ field: 'schedule', rule: 'refused', message: item.message })));
+        onDone();
+      },
+      onError: (error) => notifyError(error, action === 'pause' ? 'Not paused' : 'Not resumed'),
+    });
+  return (
+    <>
+      <Paper withBorder shadow="md" radius="lg" p="sm" data-testid="bulk-toolbar">
+        <Group gap="xs" justify="space-between">
+          <Text fz="sm" fw={600}>{noun} selected</Text>
+          <Group gap="xs">
+            <Button size="xs" variant="default" leftSection={<IconPlayerPause size={14} />} onClick={() => setPausing(true)}>Pause</Button>
+            <Button size="xs" variant="default" leftSection={<IconPlayerPlay size={14} />} loading={bulk.isPending && bulk.variables?.action === 'resume'} onClick={() => run('resume')}>Resume</Button>
+            <Button size="xs" variant="subtle" color="gray" onClick={onDone}>Clear</Button>
+          </Group>
+        </Group>
+      </Paper>
+      <PauseModal opened={isPausing} what={noun} isPending={bulk.isPending} onClose={() => setPausing(false)} onConfirm={(reason) => run('pause', reason || undefined)} />
+    </>
+  );
+}
+
 /** Every schedule with its status, timing and next run; filter by status, open one. */
 export function SchedulesPage() {
   const { canWrite } = usePermissions();
@@ -50,6 +103,14 @@ export function SchedulesPage() {
   const [isCreating, setCreating] = useState(false);
   const schedules = useSchedules({ status: status === 'all' ? undefined : status, q: q || undefined, limit: pageSize, offset });
   const isFiltered = status !== 'all' || Boolean(q);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const toggle = (id: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const shownColumns = useMemo(() => (canWrite ? [selectionColumn(selected, toggle), ...columns] : columns), [canWrite, selected]);
 
   return (
     <>
@@ -105,16 +166,21 @@ export function SchedulesPage() {
           <DataTable
             rows={schedules.data?.items}
             isLoading={schedules.isPending}
-            columns={columns}
+            columns={shownColumns}
             rowKey={(s) => s.id}
             rowLabel={(s) => s.name}
             onRowClick={(s) => void navigate(`/schedules/${s.id}`)}
-            minWidth={960}
+            minWidth={1080}
             testId="schedules-table"
           />
           {schedules.data && <Pager total={schedules.data.total} limit={pageSize} offset={offset} onOffsetChange={setOffset} noun="schedules" />}
         </>
       )}
+      <Affix position={{ bottom: 16, left: 16, right: 16 }} zIndex={150}>
+        <Transition transition="slide-up" mounted={selected.size > 0}>
+          {(styles) => <div style={{ ...styles, maxWidth: 560, margin: '0 auto' }}><BulkToolbar ids={[...selected]} onDone={() => setSelected(new Set())} /></div>}
+        </Transition>
+      </Affix>
       <ScheduleModal opened={isCreating} onClose={() => setCreating(false)} />
     </>
   );

@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Delivery, Page, Run, Schedule, ScheduleInput, Timing, TimingPreview } from '@herald/shared';
+import type { Delivery, Page, Run, Schedule, ScheduleBulkResult, ScheduleChannelStats, ScheduleHistoryEntry, ScheduleInput, Timing, TimingPreview } from '@herald/shared';
 import { api } from '../../lib/api.ts';
 import { templateKeys } from '../templates/api.ts';
 
@@ -13,7 +13,51 @@ export const scheduleKeys = {
   one: (id: string) => ['schedules', 'one', id] as const,
   runs: (id: string, offset: number) => ['schedules', 'runs', id, offset] as const,
   deliveries: (id: string, runId: string, status: string | null, offset: number) => ['schedules', 'deliveries', id, runId, status, offset] as const,
+  history: (id: string, offset: number) => ['schedules', 'history', id, offset] as const,
+  channels: (id: string) => ['schedules', 'channels', id] as const,
 };
+
+export type StatusAction = 'pause' | 'resume';
+
+/** Pauses (with an optional reason, kept in the history) or resumes one schedule. */
+export function useSetScheduleStatus() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, action, reason }: { id: string; action: StatusAction; reason?: string }) =>
+      api.post<Schedule>(`${base}/${id}/${action}`, reason ? { reason } : {}),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: scheduleKeys.all }),
+  });
+}
+
+/** Pauses or resumes many schedules; the answer lists the ones that could not be changed. */
+export function useBulkScheduleStatus() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ ids, action, reason }: { ids: string[]; action: StatusAction; reason?: string }) =>
+      api.post<ScheduleBulkResult>(`${base}/bulk/${action}`, { ids, ...(reason ? { reason } : {}) }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: scheduleKeys.all }),
+  });
+}
+
+export const historyPageSize = 10;
+
+/** A schedule's audit trail, newest first. */
+export function useScheduleHistory(id: string, offset: number) {
+  return useQuery({
+    queryKey: scheduleKeys.history(id, offset),
+    queryFn: ({ signal }) => api.get<Page<ScheduleHistoryEntry>>(`${base}/${id}/history`, { limit: historyPageSize, offset }, signal),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** How each channel did over all runs of a schedule. */
+export function useChannelStats(id: string) {
+  return useQuery({
+    queryKey: scheduleKeys.channels(id),
+    queryFn: ({ signal }) => api.get<ScheduleChannelStats[]>(`${base}/${id}/channels`, undefined, signal),
+    refetchInterval: 30_000,
+  });
+}
 
 /** One page of schedules matching the filters; refreshed while any is about to fire. */
 export function useSchedules(filters: ScheduleFilters) {

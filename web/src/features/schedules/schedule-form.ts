@@ -190,17 +190,3 @@ export function scheduleFieldOf(apiField: string): string | null {
       return null;
   }
 }
-
-/** The payload that saves a schedule as it is, with only its status changed (pause / resume). */
-export function scheduleWithStatus(schedule: Schedule, status: 'active' | 'paused'): ScheduleInput {
-  return {
-    name: schedule.name,
-    templateId: schedule.templateId,
-    timezone: schedule.timezone,
-    timing: schedule.timing,
-    audience: schedule.audience,
-    channels: schedule.channels,
-    priority: schedule.priority,
-    status,
-  };
-}
