@@ -26,6 +26,11 @@ const envSchema = z.object({
   HERALD_WEB_DIR: z.string().optional(),
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().default('Herald <herald@localhost>'),
+  SMS_AUTH_TOKEN: z.string().min(1).optional(),
+  SMS_API_URL: z.string().url().default('https://api.twilio.com'),
+  SMS_ACCOUNT_SID: z.string().min(1).optional(),
+  SMS_FROM: z.string().min(1).optional(),
+  PUSH_VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: address or an https: URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -47,6 +52,16 @@ export type Config = {
   webDir: string | undefined;
   smtpUrl: string | undefined;
   smtpFrom: string;
+  /** the SMS provider's auth token: signs its status callbacks (X-Twilio-Signature) */
+  smsAuthToken: string | undefined;
+  /** base URL of the Twilio-compatible SMS API, without a trailing slash */
+  smsApiUrl: string;
+  /** the SMS account; with SMS_AUTH_TOKEN and SMS_FROM it turns the SMS channel on */
+  smsAccountSid: string | undefined;
+  /** the sending number, or a messaging service SID (MG…) */
+  smsFrom: string | undefined;
+  /** who runs this Herald, for push services (VAPID `sub`): mailto: or https: */
+  pushVapidSubject: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 };
 
@@ -58,6 +73,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
+  // Half an SMS setup is a typo, not a choice: say so at start rather than fail every send.
+  if (e.SMS_ACCOUNT_SID || e.SMS_FROM) {
+    const missing = (['SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM'] as const).filter((name) => !e[name]);
+    if (missing.length > 0) throw new Error(`Invalid configuration:\n${missing.map((name) => `  ${name}: is required to send SMS`).join('\n')}`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -76,6 +96,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: e.HERALD_WEB_DIR,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
+    smsAuthToken: e.SMS_AUTH_TOKEN,
+    smsApiUrl: e.SMS_API_URL.replace(/\/+$/, ''),
+    smsAccountSid: e.SMS_ACCOUNT_SID,
+    smsFrom: e.SMS_FROM,
+    pushVapidSubject: e.PUSH_VAPID_SUBJECT ?? `mailto:${e.HERALD_ADMIN_EMAIL}`,
     logLevel: e.LOG_LEVEL,
   };
 }
+

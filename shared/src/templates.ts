@@ -3,6 +3,17 @@ import { channelSchema, isoInstant, uuid } from './common.ts';
 
 const text = (max: number) => z.string().max(max);
 
+/** True for an http(s) URL, or for text with Liquid in it (checked once rendered, per recipient). */
+function isWebhookUrlTemplate(value: string): boolean {
+  if (/\{\{|\{%/.test(value)) return true;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
 /** Content per channel. Every text is a Liquid template rendered per recipient. */
 export const templateContentSchema = z
   .object({
@@ -10,7 +21,12 @@ export const templateContentSchema = z
     inapp: z.object({ title: text(500).min(1, 'is required'), body: text(10_000).min(1, 'is required'), url: text(2000).optional() }).optional(),
     sms: z.object({ body: text(1600).min(1, 'is required') }).optional(),
     push: z.object({ title: text(200).min(1, 'is required'), body: text(1000).min(1, 'is required'), url: text(2000).optional() }).optional(),
-    webhook: z.object({ body: text(100_000).min(1, 'is required') }).optional(),
+    webhook: z.object({
+      /** where to POST (Liquid allowed); without one, each recipient's `webhookUrl` attribute */
+      url: text(2000).refine(isWebhookUrlTemplate, { message: 'must be an http(s) URL, or Liquid that renders to one' }).optional(),
+      /** JSON once rendered; insert values with the `json` filter: {"name": {{ recipient.name | json }}} */
+      body: text(100_000).min(1, 'is required'),
+    }).optional(),
   })
   .refine((content) => Object.values(content).some(Boolean), { message: 'give content for at least one channel' });
 export type TemplateContent = z.infer<typeof templateContentSchema>;

@@ -5,7 +5,10 @@
 import type { HeraldContext } from '../context.ts';
 import { createEmailSender } from './email.ts';
 import { createInAppSender } from './inapp.ts';
+import { createPushSender } from './push.ts';
+import { createSmsSender } from './sms.ts';
 import type { ChannelSenders } from './types.ts';
+import { createWebhookSender } from './webhook.ts';
 
 export type ChannelRegistry = {
   senders: ChannelSenders;
@@ -18,7 +21,12 @@ export function createChannelRegistry(context: HeraldContext): ChannelRegistry {
   const senders: ChannelSenders = {
     email: createEmailSender(context.config, context.logger),
     inapp: createInAppSender(context.database),
+    webhook: createWebhookSender(context.database, context.config),
+    push: createPushSender(context.database, context.config, context.logger),
   };
+  // SMS only with an account: without one, SMS deliveries fail with "cannot send sms".
+  const sms = createSmsSender(context.config);
+  if (sms) senders.sms = sms;
   return {
     senders,
     close: async () => {

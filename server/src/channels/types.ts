@@ -18,6 +18,8 @@ export type MessageRecipient = {
   name: string | null;
   locale: string | null;
   timezone: string | null;
+  /** the host app's attributes (the webhook sender reads `webhookUrl` here) */
+  attributes?: Record<string, unknown>;
 };
 
 export type OutgoingMessage<C extends Channel = Channel> = {

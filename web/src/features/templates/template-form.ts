@@ -20,7 +20,10 @@ export const channelFields: Record<Channel, Array<{ key: string; label: string; 
     { key: 'body', label: 'Body', isRequired: true, isMultiline: true },
     { key: 'url', label: 'Link URL', isRequired: false, isMultiline: false },
   ],
-  webhook: [{ key: 'body', label: 'JSON body', isRequired: true, isMultiline: true, placeholder: '{ "user": "{{ recipient.externalId }}" }' }],
+  webhook: [
+    { key: 'url', label: 'URL', isRequired: false, isMultiline: false, placeholder: 'Empty: each recipient\'s webhookUrl attribute' },
+    { key: 'body', label: 'JSON body', isRequired: true, isMultiline: true, placeholder: '{ "user": {{ recipient.externalId | json }} }' },
+  ],
 };
 
 export type ContentValues = Record<Channel, Record<string, string>>;
