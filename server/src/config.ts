@@ -26,6 +26,7 @@ const envSchema = z.object({
   HERALD_WEB_DIR: z.string().optional(),
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().default('Herald <herald@localhost>'),
+  HERALD_UNSUBSCRIBE_MAILTO: z.string().email().optional(),
   SMS_AUTH_TOKEN: z.string().min(1).optional(),
   SMS_API_URL: z.string().url().default('https://api.twilio.com'),
   SMS_ACCOUNT_SID: z.string().min(1).optional(),
@@ -52,6 +53,8 @@ export type Config = {
   webDir: string | undefined;
   smtpUrl: string | undefined;
   smtpFrom: string;
+  /** the mailbox named in List-Unsubscribe's mailto: (default: SMTP_FROM's address); someone must act on what arrives there */
+  unsubscribeMailto: string | undefined;
   /** the SMS provider's auth token: signs its status callbacks (X-Twilio-Signature) */
   smsAuthToken: string | undefined;
   /** base URL of the Twilio-compatible SMS API, without a trailing slash */
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: e.HERALD_WEB_DIR,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
+    unsubscribeMailto: e.HERALD_UNSUBSCRIBE_MAILTO ?? addressOf(e.SMTP_FROM),
     smsAuthToken: e.SMS_AUTH_TOKEN,
     smsApiUrl: e.SMS_API_URL.replace(/\/+$/, ''),
     smsAccountSid: e.SMS_ACCOUNT_SID,
@@ -105,3 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** The address in a From value (`Herald <news@example.com>` or `news@example.com`); undefined when there is none. */
+function addressOf(from: string): string | undefined {
+  const address = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+  return z.string().email().safeParse(address).success ? address : undefined;
+}

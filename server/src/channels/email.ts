@@ -3,14 +3,19 @@
  * `Message-ID: <d<delivery>.r<run>@herald>` and an `X-Herald-Delivery` header, so when a
  * crash makes Herald send a delivery twice, receivers (and Herald's own tests) can tell the
  * repeat and drop it.
+ *
+ * Every message is tracked (modules/tracking/instrument.ts): its http(s) links become signed
+ * click redirects, an open pixel goes before `</body>`, and `List-Unsubscribe` with
+ * `List-Unsubscribe-Post` (RFC 8058) let mail clients unsubscribe the recipient in one click.
  */
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { instrumentEmail } from '../modules/tracking/instrument.ts';
 import { classifySmtpError } from './smtp-failure.ts';
 import { permanentFailure, type ChannelSender, type OutgoingMessage, type SendResult } from './types.ts';
 
-export type EmailSenderOptions = Pick<Config, 'smtpUrl' | 'smtpFrom' | 'workerConcurrency'>;
+export type EmailSenderOptions = Pick<Config, 'smtpUrl' | 'smtpFrom' | 'workerConcurrency' | 'publicUrl' | 'unsubscribeMailto'>;
 
 /** Connections kept open to the SMTP server; relays often refuse more than a handful per client. */
 const maxPoolConnections = 10;
@@ -25,8 +30,11 @@ function smtpPassword(smtpUrl: string): string | undefined {
   }
 }
 
-/** Creates the email sender; without SMTP_URL every send fails for good with the reason. */
-export function createEmailSender(options: EmailSenderOptions, logger: Logger): ChannelSender<'email'> {
+/**
+ * Creates the email sender; without SMTP_URL every send fails for good with the reason.
+ * `signingKey` signs the tracking links (the instance's key, lib/secrets.ts).
+ */
+export function createEmailSender(options: EmailSenderOptions, logger: Logger, signingKey: Buffer): ChannelSender<'email'> {
   const { smtpUrl } = options;
   if (!smtpUrl) {
     return {
@@ -55,15 +63,22 @@ export function createEmailSender(options: EmailSenderOptions, logger: Logger): 
   async function send(message: OutgoingMessage<'email'>): Promise<SendResult> {
     const { recipient, content } = message;
     if (!recipient.email) return permanentFailure('the recipient has no email address');
+    const tracked = instrumentEmail(content.html, {
+      deliveryId: message.deliveryId,
+      recipientId: recipient.id,
+      publicUrl: options.publicUrl,
+      signingKey,
+      unsubscribeMailto: options.unsubscribeMailto,
+    });
     try {
       const info = await transport.sendMail({
         from: options.smtpFrom,
         to: recipient.name ? { name: recipient.name, address: recipient.email } : recipient.email,
         subject: content.subject,
-        html: content.html,
+        html: tracked.html,
         ...(content.text ? { text: content.text } : {}),
         messageId: `<${message.messageId}>`,
-        headers: { 'X-Herald-Delivery': String(message.deliveryId) },
+        headers: { 'X-Herald-Delivery': String(message.deliveryId), ...tracked.headers },
       });
       return { ok: true, providerMessageId: info.messageId };
     } catch (error) {

@@ -19,7 +19,7 @@ export type ChannelRegistry = {
 /** Creates a sender for every channel this build knows. */
 export function createChannelRegistry(context: HeraldContext): ChannelRegistry {
   const senders: ChannelSenders = {
-    email: createEmailSender(context.config, context.logger),
+    email: createEmailSender(context.config, context.logger, context.secrets.signingKey),
     inapp: createInAppSender(context.database),
     webhook: createWebhookSender(context.database, context.config),
     push: createPushSender(context.database, context.config, context.logger),
