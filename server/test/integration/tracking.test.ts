@@ -450,7 +450,7 @@ describe('a real email through the worker', () => {
     const [delivery] = await db.select().from(deliveries).where(eq(deliveries.runId, runId));
     const messageId = stableMessageId(delivery!.id, runId);
 
-    const worker = startWorker(t.context, { retryPolicy: { baseDelayMs: 20, maxDelayMs: 80 } });
+    const worker = startWorker(t.context);
     try {
       const deadline = Date.now() + 15_000;
       while (!sink.messages.some((m) => m.messageId === messageId)) {
