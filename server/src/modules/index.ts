@@ -4,6 +4,8 @@ import { templateRoutes } from './templates/routes.ts';
 import { scheduleRoutes } from './schedules/routes.ts';
 import { inboxRoutes } from './inbox/routes.ts';
 import { segmentRoutes } from './segments/routes.ts';
+import { pushRoutes } from './push/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 import { trackingRoutes } from './tracking/routes.ts';
 
 /** Registers every feature module's routes. Each module owns its URL space. */
@@ -13,5 +15,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(scheduleRoutes, { prefix: '/api/notifications/scheduled' });
   await app.register(inboxRoutes, { prefix: '/api' });
   await app.register(segmentRoutes, { prefix: '/api/notifications/segments' });
+  await app.register(pushRoutes, { prefix: '/api/push' });
+  await app.register(webhookRoutes, { prefix: '/api/outgoing-webhooks' });
   await app.register(trackingRoutes);
 }
