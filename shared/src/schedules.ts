@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, isoInstant, prioritySchema, timeZoneSchema, uuid } from './common.ts';
+import { channelModeSchema, rateLimitSchema, retryPolicySchema } from './delivery.ts';
 import { timingSchema } from './timing.ts';
 
 export const audienceSchema = z.discriminatedUnion('type', [
@@ -24,6 +25,12 @@ export const scheduleInputSchema = z.object({
     .refine((list) => new Set(list).size === list.length, { message: 'must not repeat a channel' }),
   priority: prioritySchema.default('normal'),
   status: z.enum(['active', 'paused']).default('active'),
+  /** all: every selected channel the recipient can receive; fallback: the first in `channels` order that succeeds */
+  channelMode: channelModeSchema.default('all'),
+  /** this schedule's own rate limit, on top of the global and per-channel ones; null: none */
+  rateLimit: rateLimitSchema.nullable().default(null),
+  /** how this schedule's failed sends are retried; null: the channel's or the default policy */
+  retryPolicy: retryPolicySchema.nullable().default(null),
 });
 export type ScheduleInput = z.input<typeof scheduleInputSchema>;
 
@@ -40,6 +47,9 @@ export const scheduleSchema = z.object({
   audience: audienceSchema,
   channels: z.array(channelSchema),
   priority: prioritySchema,
+  channelMode: channelModeSchema,
+  rateLimit: rateLimitSchema.nullable(),
+  retryPolicy: retryPolicySchema.nullable(),
   nextRunAt: isoInstant.nullable(),
   lastRunAt: isoInstant.nullable(),
   createdAt: isoInstant,

@@ -1,4 +1,4 @@
-import { channelSchema, prioritySchema, scheduleStatusSchema, timingSchema, type Schedule } from '@herald/shared';
+import { channelModeSchema, channelSchema, prioritySchema, rateLimitSchema, retryPolicySchema, scheduleStatusSchema, timingSchema, type Schedule } from '@herald/shared';
 import type { schedules } from '../../db/schema.ts';
 import { audienceOfSchedule } from '../../engine/fan-out/audience.ts';
 import { describeTiming } from '../../scheduling/describe-timing.ts';
@@ -20,6 +20,9 @@ export function presentSchedule(row: ScheduleRow): Schedule {
     audience: audienceOfSchedule(row),
     channels: row.channels.map((channel) => channelSchema.parse(channel)),
     priority: prioritySchema.parse(row.priority),
+    channelMode: channelModeSchema.parse(row.channelMode),
+    rateLimit: row.rateLimit === null ? null : rateLimitSchema.parse(row.rateLimit),
+    retryPolicy: row.retryPolicy === null ? null : retryPolicySchema.parse(row.retryPolicy),
     nextRunAt: row.nextRunAt?.toISOString() ?? null,
     lastRunAt: row.lastRunAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),

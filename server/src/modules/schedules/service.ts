@@ -60,6 +60,9 @@ function storedFields(input: ValidScheduleInput) {
     segmentId: input.audience.type === 'segment' ? input.audience.segmentId : null,
     channels: input.channels,
     priority: input.priority,
+    channelMode: input.channelMode,
+    rateLimit: input.rateLimit,
+    retryPolicy: input.retryPolicy,
   };
 }
 

@@ -1,10 +1,9 @@
-import { Button, Checkbox, Grid, Group, Input, Modal, SegmentedControl, Stack, Switch, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Button, Grid, Group, Modal, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
-import { isTimeZone, priorities, timingSchema, type Channel, type Priority, type Schedule, type Template, type Timing } from '@herald/shared';
+import { isTimeZone, timingSchema, type Schedule, type Template, type Timing } from '@herald/shared';
 import { useMemo, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
-import { channelIcons, channelLabels, channelOrder } from '../../components/badges.tsx';
 import { TimeZoneSelect } from '../../components/TimeZoneSelect.tsx';
 import { issuesOf, splitIssues } from '../../lib/form-errors.ts';
 import { messageOf, notifyError, notifySuccess } from '../../lib/notify.ts';
@@ -15,12 +14,11 @@ import { useTemplate } from '../templates/api.ts';
 import { channelsOf } from '../templates/template-form.ts';
 import { useSaveSchedule, useTimingPreview } from './api.ts';
 import { AudienceFields } from './AudienceFields.tsx';
+import { DeliveryFields } from './DeliveryFields.tsx';
 import { NextRunsPanel } from './NextRunsPanel.tsx';
 import { scheduleFieldOf, scheduleToValues, timingOf, valuesToScheduleInput, type ScheduleFormValues } from './schedule-form.ts';
 import { TemplateSelect } from './TemplateSelect.tsx';
 import { TimingFields } from './TimingFields.tsx';
-
-const priorityLabels: Record<Priority, string> = { critical: 'Critical', high: 'High', normal: 'Normal', low: 'Low' };
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -139,39 +137,7 @@ function ScheduleForm({ schedule, template, templateId, onClose }: ScheduleFormP
             </Section>
 
             <Section title="How">
-              <Checkbox.Group
-                label="Channels"
-                description={templateChannels ? 'Only the channels the template has content for can be chosen.' : 'Pick a template first.'}
-                value={values.channels}
-                onChange={(next) => form.setFieldValue('channels', next as Channel[])}
-                error={errorAt('channels')}
-              >
-                <Group gap="md" mt={8}>
-                  {channelOrder.map((channel) => {
-                    const Icon = channelIcons[channel];
-                    const isAvailable = templateChannels?.includes(channel) ?? false;
-                    const box = (
-                      <Checkbox
-                        key={channel}
-                        value={channel}
-                        disabled={!isAvailable}
-                        label={<Group gap={4} wrap="nowrap"><Icon size={14} />{channelLabels[channel]}</Group>}
-                      />
-                    );
-                    return isAvailable || !templateChannels ? box : <Tooltip key={channel} label={`The template has no ${channelLabels[channel]} content`}><div>{box}</div></Tooltip>;
-                  })}
-                </Group>
-              </Checkbox.Group>
-              <Input.Wrapper label="Priority" description="Critical and high jump the queue; low waits for spare capacity." error={errorAt('priority')}>
-                <SegmentedControl
-                  mt={6}
-                  aria-label="Priority"
-                  value={values.priority}
-                  onChange={(value) => form.setFieldValue('priority', value as Priority)}
-                  data={priorities.map((value) => ({ value, label: priorityLabels[value] }))}
-                  fullWidth
-                />
-              </Input.Wrapper>
+              <DeliveryFields form={form} errorAt={errorAt} templateChannels={templateChannels} />
               {schedule && schedule.status !== 'completed' && (
                 <Switch label="Paused" description="A paused schedule keeps its settings but does not send." {...form.getInputProps('isPaused', { type: 'checkbox' })} />
               )}

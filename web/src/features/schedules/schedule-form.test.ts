@@ -28,6 +28,9 @@ function scheduleWith(timing: Timing, extra: Partial<Schedule> = {}): Schedule {
     audience: { type: 'all' },
     channels: ['email', 'sms'],
     priority: 'high',
+    channelMode: 'all',
+    rateLimit: null,
+    retryPolicy: null,
     nextRunAt: null,
     lastRunAt: null,
     createdAt: '2030-01-01T00:00:00.000Z',
@@ -111,6 +114,9 @@ describe('client-side checks name the input at fault', () => {
     ['an empty test list', { audienceType: 'test', recipientIds: [] }, 'recipientIds'],
     ['no segment', { audienceType: 'segment', segmentId: null }, 'segmentId'],
     ['no channel', { channels: [] }, 'channels'],
+    ['an own rate limit with no maximum', { hasOwnRateLimit: true }, 'rateLimit.maxPerMinute'],
+    ['bursts without a size', { hasOwnRateLimit: true, rateLimit: { maxPerMinute: 10, maxPerHour: '', maxPerDay: '', burstAllowed: true, burstMax: '' } }, 'rateLimit.burstMax'],
+    ['an empty retry attempts input', { hasOwnRetryPolicy: true, retryPolicy: { maxAttempts: '', baseDelaySeconds: 5, factor: 2, maxDelaySeconds: 60, jitter: 0 } }, 'retryPolicy.maxAttempts'],
   ];
   it.each(cases)('%s', (_name, changes, field) => {
     const checked = valuesToScheduleInput(valuesWith(changes));
@@ -120,6 +126,18 @@ describe('client-side checks name the input at fault', () => {
 
   it('passes a complete form', () => {
     expect(valuesToScheduleInput(valuesWith({})).issues).toEqual([]);
+  });
+
+  it('sends no own limit or policy unless switched on, and the fallback order as the channel order', () => {
+    const input = scheduleInputOf(valuesWith({ channels: ['sms', 'email'], channelMode: 'fallback', rateLimit: { maxPerMinute: 5, maxPerHour: '', maxPerDay: '', burstAllowed: false, burstMax: '' } }));
+    expect(input).toMatchObject({ channels: ['sms', 'email'], channelMode: 'fallback', rateLimit: null, retryPolicy: null });
+    const own = scheduleInputOf(valuesWith({ hasOwnRateLimit: true, rateLimit: { maxPerMinute: 5, maxPerHour: '', maxPerDay: '', burstAllowed: false, burstMax: '' } }));
+    expect(own.rateLimit).toEqual({ maxPerMinute: 5, maxPerHour: null, maxPerDay: null, burstAllowed: false, burstMax: null });
+  });
+
+  it("reads a schedule's own limit and policy back into the form", () => {
+    const values = scheduleToValues(scheduleWith({ type: 'daily', time: '09:00' }, { rateLimit: { maxPerMinute: null, maxPerHour: 100, maxPerDay: null, burstAllowed: false, burstMax: null }, retryPolicy: { maxAttempts: 3, baseDelaySeconds: 1, factor: 2, maxDelaySeconds: 10, jitter: 0 } }), defaults);
+    expect(values).toMatchObject({ hasOwnRateLimit: true, rateLimit: { maxPerHour: 100, maxPerMinute: '' }, hasOwnRetryPolicy: true, retryPolicy: { maxAttempts: 3 } });
   });
 });
 
@@ -143,6 +161,9 @@ describe('where an API issue shows', () => {
     ['audience.segmentId', 'segmentId'],
     ['channels.1', 'channels'],
     ['status', 'isPaused'],
+    ['channelMode', 'channelMode'],
+    ['rateLimit.maxPerHour', 'rateLimit.maxPerHour'],
+    ['retryPolicy.jitter', 'retryPolicy.jitter'],
     ['body', null],
     ['somethingElse', null],
   ])('%s → %s', (apiField, formField) => {

@@ -1,4 +1,5 @@
-import { scheduleInputSchema, type Audience, type Channel, type Priority, type Schedule, type ScheduleInput, type Timing } from '@herald/shared';
+import { scheduleInputSchema, type Audience, type Channel, type ChannelMode, type Priority, type Schedule, type ScheduleInput, type Timing } from '@herald/shared';
+import { draftOfRateLimit, draftOfRetryPolicy, emptyRateLimitDraft, rateLimitOfDraft, retryPolicyOfDraft, type RateLimitDraft, type RetryPolicyDraft } from '../delivery/limit-drafts.ts';
 import type { FieldIssue } from '../../lib/api.ts';
 import { issuesOfParse } from '../../lib/form-errors.ts';
 
@@ -29,9 +30,15 @@ export type ScheduleFormValues = {
   audienceType: AudienceType;
   recipientIds: string[];
   segmentId: string | null;
+  /** in fallback mode, also the order channels are tried in */
   channels: Channel[];
+  channelMode: ChannelMode;
   priority: Priority;
   isPaused: boolean;
+  hasOwnRateLimit: boolean;
+  rateLimit: RateLimitDraft;
+  hasOwnRetryPolicy: boolean;
+  retryPolicy: RetryPolicyDraft;
 };
 
 export type ScheduleDefaults = { templateId?: string | null; name?: string; channels?: Channel[]; timezone: string; onceDate: string; onceTime: string };
@@ -68,8 +75,13 @@ export function scheduleToValues(schedule: Schedule | undefined, defaults: Sched
     recipientIds: [],
     segmentId: null,
     channels: defaults.channels ?? [],
+    channelMode: 'all',
     priority: 'normal',
     isPaused: false,
+    hasOwnRateLimit: false,
+    rateLimit: emptyRateLimitDraft,
+    hasOwnRetryPolicy: false,
+    retryPolicy: draftOfRetryPolicy(null),
   };
   if (!schedule) return values;
   const { timing, audience } = schedule;
@@ -78,8 +90,13 @@ export function scheduleToValues(schedule: Schedule | undefined, defaults: Sched
     templateId: schedule.templateId,
     timezone: schedule.timezone,
     channels: schedule.channels,
+    channelMode: schedule.channelMode,
     priority: schedule.priority,
     isPaused: schedule.status === 'paused',
+    hasOwnRateLimit: schedule.rateLimit !== null,
+    rateLimit: draftOfRateLimit(schedule.rateLimit),
+    hasOwnRetryPolicy: schedule.retryPolicy !== null,
+    retryPolicy: draftOfRetryPolicy(schedule.retryPolicy),
     audienceType: audience.type,
     recipientIds: audience.type === 'test' ? audience.recipientIds : [],
     segmentId: audience.type === 'segment' ? audience.segmentId : null,
@@ -141,8 +158,11 @@ export function scheduleInputOf(values: ScheduleFormValues): ScheduleInput {
     timing: timingOf(values),
     audience: audienceOf(values),
     channels: values.channels,
+    channelMode: values.channelMode,
     priority: values.priority,
     status: values.isPaused ? 'paused' : 'active',
+    rateLimit: values.hasOwnRateLimit ? rateLimitOfDraft(values.rateLimit) : null,
+    retryPolicy: values.hasOwnRetryPolicy ? retryPolicyOfDraft(values.retryPolicy) : null,
   };
 }
 
@@ -177,7 +197,11 @@ export function scheduleFieldOf(apiField: string): string | null {
     case 'timezone':
     case 'priority':
     case 'channels':
+    case 'channelMode':
       return root;
+    case 'rateLimit':
+    case 'retryPolicy':
+      return child ? `${root}.${child}` : root;
     case 'status':
       return 'isPaused';
     case 'timing':
