@@ -23,6 +23,7 @@ const envSchema = z.object({
   HERALD_WORKER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
   HERALD_WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  HERALD_LIMIT_WINDOW_SCALE: z.coerce.number().positive().max(1).default(1),
   HERALD_WEB_DIR: z.string().optional(),
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().default('Herald <herald@localhost>'),
@@ -50,6 +51,8 @@ export type Config = {
   workerIntervalMs: number;
   workerBatchSize: number;
   workerConcurrency: number;
+  /** multiplies the length of every rate-limit and frequency-cap window: 1, except in tests that cannot wait a minute */
+  limitWindowScale: number;
   webDir: string | undefined;
   smtpUrl: string | undefined;
   smtpFrom: string;
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerIntervalMs: e.HERALD_WORKER_INTERVAL_MS,
     workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
+    limitWindowScale: e.HERALD_LIMIT_WINDOW_SCALE,
     webDir: e.HERALD_WEB_DIR,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,

@@ -15,7 +15,7 @@ import type { HeraldContext } from '../../src/context.ts';
 
 const smtpUser = 'herald';
 const smtpPassword = 'pw-s3cret-never-logged';
-const fast: WorkerOptions = { retryPolicy: { baseDelayMs: 20, maxDelayMs: 80 } };
+const fast: WorkerOptions = { retryPolicy: { baseDelaySeconds: 0.02, maxDelaySeconds: 0.08 } };
 
 let t: TestApp;
 let sink: SmtpSink;
@@ -226,7 +226,7 @@ describe('email', () => {
     const seeded = await seed();
     const id = seeded.deliveryIds[0]!;
     await sink.stop();
-    const worker = startWorker(context, { retryPolicy: { baseDelayMs: 100, maxDelayMs: 200 } });
+    const worker = startWorker(context, { retryPolicy: { baseDelaySeconds: 0.1, maxDelaySeconds: 0.2 } });
     try {
       await waitUntil(async () => (await attemptsOf(id)).length >= 1, 'a failed attempt');
       const [failedAttempt] = await attemptsOf(id);

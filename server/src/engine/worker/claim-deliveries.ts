@@ -19,6 +19,10 @@ export type ClaimedDelivery = {
   attempts: number;
   priority: number;
   dueAt: Date;
+  /** attempts before the last retry from the dead letters: earlier failures no longer count */
+  retryBase: number;
+  /** already took its place under the recipient's frequency cap */
+  isCounted: boolean;
 };
 
 type ClaimedRow = {
@@ -30,6 +34,8 @@ type ClaimedRow = {
   attempts: number;
   priority: number;
   due_at: Date | string;
+  retry_base: number;
+  is_counted: boolean;
 };
 
 /**
@@ -66,7 +72,8 @@ export async function claimDeliveries(database: Database, workerId: string, limi
         updated_at = now()
     FROM picked
     WHERE d.id = picked.id
-    RETURNING d.id, d.run_id, d.schedule_id, d.recipient_id, d.channels, d.attempts, d.priority, d.due_at`);
+    RETURNING d.id, d.run_id, d.schedule_id, d.recipient_id, d.channels, d.attempts, d.priority, d.due_at,
+              d.retry_base, d.counted_at IS NOT NULL AS is_counted`);
   const claimed = rows.map((row) => ({
     id: Number(row.id),
     runId: row.run_id,
@@ -76,6 +83,8 @@ export async function claimDeliveries(database: Database, workerId: string, limi
     attempts: Number(row.attempts),
     priority: Number(row.priority),
     dueAt: new Date(row.due_at),
+    retryBase: Number(row.retry_base),
+    isCounted: Boolean(row.is_counted),
   }));
   // RETURNING does not keep the subquery's order; serve the most urgent first.
   return claimed.sort((a, b) => a.priority - b.priority || a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
@@ -99,14 +108,24 @@ export async function reclaimExpiredLeases(database: Database): Promise<number> 
  * Renews this worker's leases on the deliveries it is still working on, so slow sends do not
  * look like a dead worker. Only the named rows: a row whose result could not be written must
  * be left to expire, so that another worker takes it over.
+ *
+ * SKIP LOCKED: a row this worker is writing right now (its results, its frequency-cap place)
+ * is skipped rather than waited for. Waiting could deadlock against that write, which locks
+ * the same rows in another order; a skipped row is renewed on the next beat, well within the lease.
  */
 export async function extendLeases(database: Database, workerId: string, ids: readonly number[], leaseMs: number): Promise<void> {
   if (ids.length === 0) return;
   await database.query(sql`
-    UPDATE deliveries
+    WITH held AS MATERIALIZED (
+      SELECT id FROM deliveries
+      WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+        AND status = 'sending' AND locked_by = ${workerId}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE deliveries AS d
     SET locked_until = now() + ${leaseMs}::int * interval '1 millisecond'
-    WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
-      AND status = 'sending' AND locked_by = ${workerId}`);
+    FROM held
+    WHERE d.id = held.id`);
 }
 
 /**

@@ -1,30 +1,53 @@
 /**
- * Everything a claimed batch needs before sending, read in three queries for the whole
- * batch (not per delivery): its recipients, its runs with their schedule and template (so a
- * template is read and validated once per batch however many deliveries use it), and what
- * earlier attempts of retried deliveries already settled.
+ * Everything a claimed batch needs before sending, read in a fixed handful of queries for the
+ * whole batch (not per delivery): its recipients, its runs with their schedule and template
+ * (so a template is read and validated once per batch however many deliveries use it), what
+ * earlier attempts of retried deliveries came to, and the delivery settings.
  */
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, or } from 'drizzle-orm';
+import {
+  channelModeSchema,
+  rateLimitSchema,
+  retryPolicySchema,
+  type ChannelMode,
+  type DeliverySettings,
+  type RateLimit,
+  type RetryPolicy,
+} from '@herald/shared';
 import type { Db } from '../../db/client.ts';
-import { deliveryAttempts, recipients, runs, schedules, templates } from '../../db/schema.ts';
+import { deliveries, deliveryAttempts, recipients, runs, schedules, templates } from '../../db/schema.ts';
+import { readDeliverySettings } from '../../modules/settings/service.ts';
 import type { ClaimedDelivery } from './claim-deliveries.ts';
 import type { EarlierOutcome } from './settle-delivery.ts';
 import { parseTemplateContent, type RecipientRow, type RunInfo } from './render-message.ts';
 
+/** A recipient as dispatch sees it: addresses for the senders, preferences for the plan. */
+export type BatchRecipient = RecipientRow & { optedOutChannels: string[]; isUnsubscribed: boolean };
+
+/** A run with what its schedule says about delivery (stored JSON, checked: anything invalid is ignored). */
+export type BatchRun = RunInfo & { channelMode: ChannelMode; retryPolicy: RetryPolicy | null; rateLimit: RateLimit | null };
+
 export type BatchData = {
-  recipients: Map<string, RecipientRow>;
-  runs: Map<string, RunInfo>;
+  recipients: Map<string, BatchRecipient>;
+  runs: Map<string, BatchRun>;
   /** by delivery id; empty for first attempts */
   earlier: Map<number, EarlierOutcome[]>;
+  settings: DeliverySettings;
 };
 
-/** Loads the recipients, runs, templates and earlier outcomes of a claimed batch. */
+function parsedOrNull<T>(schema: { safeParse: (value: unknown) => { success: true; data: T } | { success: false } }, value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Loads the recipients, runs, templates, earlier outcomes and settings of a claimed batch. */
 export async function loadBatch(db: Db, claimed: readonly ClaimedDelivery[]): Promise<BatchData> {
   const recipientIds = [...new Set(claimed.map((d) => d.recipientId))];
   const runIds = [...new Set(claimed.map((d) => d.runId))];
   const retriedIds = claimed.filter((d) => d.attempts > 1).map((d) => d.id);
 
-  const [recipientRows, runRows, attemptRows] = await Promise.all([
+  const [recipientRows, runRows, attemptRows, settings] = await Promise.all([
     db.select({
       id: recipients.id,
       externalId: recipients.externalId,
@@ -34,12 +57,17 @@ export async function loadBatch(db: Db, claimed: readonly ClaimedDelivery[]): Pr
       timezone: recipients.timezone,
       locale: recipients.locale,
       attributes: recipients.attributes,
+      optedOutChannels: recipients.optedOutChannels,
+      unsubscribedAt: recipients.unsubscribedAt,
     }).from(recipients).where(inArray(recipients.id, recipientIds)),
     db.select({
       runId: runs.id,
       occurrenceAt: runs.occurrenceAt,
       scheduleId: schedules.id,
       scheduleName: schedules.name,
+      channelMode: schedules.channelMode,
+      retryPolicy: schedules.retryPolicy,
+      rateLimit: schedules.rateLimit,
       content: templates.content,
     }).from(runs)
       .innerJoin(schedules, eq(schedules.id, runs.scheduleId))
@@ -47,24 +75,34 @@ export async function loadBatch(db: Db, claimed: readonly ClaimedDelivery[]): Pr
       .where(inArray(runs.id, runIds)),
     retriedIds.length === 0
       ? Promise.resolve([])
-      : db.select({ deliveryId: deliveryAttempts.deliveryId, channel: deliveryAttempts.channel, status: deliveryAttempts.status, error: deliveryAttempts.error })
+      // What was sent counts forever (never send a channel twice); failures only since the last retry from the dead letters.
+      : db.select({ deliveryId: deliveryAttempts.deliveryId, channel: deliveryAttempts.channel, status: deliveryAttempts.status, isTransient: deliveryAttempts.isTransient, error: deliveryAttempts.error })
         .from(deliveryAttempts)
+        .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
         .where(and(
           inArray(deliveryAttempts.deliveryId, retriedIds),
-          or(eq(deliveryAttempts.status, 'sent'), eq(deliveryAttempts.isTransient, false)),
+          or(eq(deliveryAttempts.status, 'sent'), gt(deliveryAttempts.attempt, deliveries.retryBase)),
         ))
         .orderBy(deliveryAttempts.id),
+    readDeliverySettings(db),
   ]);
 
   const earlier = new Map<number, EarlierOutcome[]>();
   for (const row of attemptRows) {
     const list = earlier.get(row.deliveryId) ?? [];
-    list.push({ channel: row.channel, status: row.status === 'sent' ? 'sent' : 'failed', error: row.error });
+    list.push({ channel: row.channel, status: row.status === 'sent' ? 'sent' : 'failed', isTransient: row.isTransient, error: row.error });
     earlier.set(row.deliveryId, list);
   }
   return {
-    recipients: new Map(recipientRows.map((r) => [r.id, { ...r, attributes: r.attributes ?? {} }])),
-    runs: new Map(runRows.map((r) => [r.runId, { ...r, content: parseTemplateContent(r.content) }])),
+    recipients: new Map(recipientRows.map(({ unsubscribedAt, ...r }) => [r.id, { ...r, attributes: r.attributes ?? {}, isUnsubscribed: unsubscribedAt !== null }])),
+    runs: new Map(runRows.map((r) => [r.runId, {
+      ...r,
+      content: parseTemplateContent(r.content),
+      channelMode: channelModeSchema.safeParse(r.channelMode).data ?? 'all',
+      retryPolicy: parsedOrNull(retryPolicySchema, r.retryPolicy),
+      rateLimit: parsedOrNull(rateLimitSchema, r.rateLimit),
+    }])),
     earlier,
+    settings,
   };
 }

@@ -8,7 +8,8 @@ import type { Database } from '../../db/client.ts';
 import type { ResultRows } from './result-rows.ts';
 
 /**
- * Records attempts, events and new delivery states. A delivery is updated only while this
+ * Records attempts, events and new delivery states (a deferred delivery goes back to the
+ * queue with its attempt taken back; a delivered message adds its cost). A delivery is updated only while this
  * worker still holds its lease: if the lease ran out and another worker took the row, that
  * worker's outcome wins; the attempts and events are recorded either way, as they happened.
  * Returns how many deliveries were updated.
@@ -35,11 +36,13 @@ export async function recordResults(database: Database, workerId: string, rows: 
         reason = s.reason,
         sent_at = CASE WHEN s.status = 'sent' THEN now() ELSE d.sent_at END,
         due_at = coalesce(s.retry_at, d.due_at),
+        attempts = CASE WHEN s.is_deferred THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+        cost = CASE WHEN s.cost IS NULL THEN d.cost ELSE coalesce(d.cost, 0) + s.cost END,
         locked_by = NULL,
         locked_until = NULL,
         updated_at = now()
     FROM jsonb_to_recordset(${JSON.stringify(rows.settlements)}::jsonb)
-      AS s(id bigint, status text, channel text, reason text, retry_at timestamptz)
+      AS s(id bigint, status text, channel text, reason text, retry_at timestamptz, cost numeric, is_deferred boolean)
     WHERE d.id = s.id AND d.status = 'sending' AND d.locked_by = ${workerId}
     RETURNING d.id`);
   return updated.length;

@@ -3,7 +3,7 @@ import { buildResultRows, type DeliveryResult } from './result-rows.ts';
 import type { ClaimedDelivery } from './claim-deliveries.ts';
 
 const delivery: ClaimedDelivery = {
-  id: 7, runId: 'run', scheduleId: 'schedule', recipientId: 'recipient', channels: ['email', 'inapp'], attempts: 2, priority: 2, dueAt: new Date(0),
+  id: 7, runId: 'run', scheduleId: 'schedule', recipientId: 'recipient', channels: ['email', 'inapp'], attempts: 2, priority: 2, dueAt: new Date(0), retryBase: 0, isCounted: false,
 };
 
 describe('buildResultRows', () => {
@@ -15,24 +15,24 @@ describe('buildResultRows', () => {
         { channel: 'email', result: { ok: false, isTransient: true, error: '451 later' } },
         { channel: 'inapp', result: { ok: true, providerMessageId: 'm1' } },
       ],
-      settlement: { status: 'queued', retryAt, reason: 'email: 451 later' },
+      settlement: { status: 'queued', retryAt, reason: 'email: 451 later', retrying: ['email'] },
     }];
-    const rows = buildResultRows(results);
+    const rows = buildResultRows(results, { inapp: 0.001 });
     expect(rows.attempts).toEqual([
       { delivery_id: 7, channel: 'email', attempt: 2, status: 'failed', is_transient: true, error: '451 later', provider_message_id: null },
       { delivery_id: 7, channel: 'inapp', attempt: 2, status: 'sent', is_transient: null, error: null, provider_message_id: 'm1' },
     ]);
     expect(rows.events.map((e) => [e.type, e.channel, e.data])).toEqual([
       ['retrying', 'email', { attempt: 2, error: '451 later', retryAt: retryAt.toISOString() }],
-      ['sent', 'inapp', { attempt: 2 }],
+      ['sent', 'inapp', { attempt: 2, cost: 0.001 }],
     ]);
     expect(rows.events[0]).toMatchObject({ delivery_id: 7, run_id: 'run', schedule_id: 'schedule', recipient_id: 'recipient' });
-    expect(rows.settlements).toEqual([{ id: 7, status: 'queued', channel: null, reason: 'email: 451 later', retry_at: retryAt.toISOString() }]);
+    expect(rows.settlements).toEqual([{ id: 7, status: 'queued', channel: null, reason: 'email: 451 later', retry_at: retryAt.toISOString(), cost: 0.001, is_deferred: false }]);
   });
 
   it('records a sent delivery with its channel', () => {
     const rows = buildResultRows([{ delivery, outcomes: [{ channel: 'email', result: { ok: true } }], settlement: { status: 'sent', channel: 'email', reason: null } }]);
-    expect(rows.settlements).toEqual([{ id: 7, status: 'sent', channel: 'email', reason: null, retry_at: null }]);
+    expect(rows.settlements).toEqual([{ id: 7, status: 'sent', channel: 'email', reason: null, retry_at: null, cost: null, is_deferred: false }]);
     expect(rows.events.map((e) => e.type)).toEqual(['sent']);
   });
 
@@ -40,5 +40,28 @@ describe('buildResultRows', () => {
     const rows = buildResultRows([{ delivery, outcomes: [], settlement: { status: 'failed', reason: 'no channel to send on' } }]);
     expect(rows.attempts).toEqual([]);
     expect(rows.events).toEqual([expect.objectContaining({ type: 'failed', channel: null, data: { attempt: 2, error: 'no channel to send on' } })]);
+  });
+
+  it('adds up the cost of every delivered channel, and only of those', () => {
+    const rows = buildResultRows([{
+      delivery,
+      outcomes: [{ channel: 'email', result: { ok: true } }, { channel: 'sms', result: { ok: true } }, { channel: 'push', result: { ok: false, isTransient: false, error: 'gone' } }],
+      settlement: { status: 'sent', channel: 'email', reason: 'push: gone' },
+    }], { email: 0.0004, sms: 0.05, push: 1 });
+    expect(rows.settlements[0]!.cost).toBeCloseTo(0.0504, 10);
+  });
+
+  it('puts a deferred delivery back in the queue, attempt taken back, with no event', () => {
+    const until = new Date('2030-01-01T00:01:00Z');
+    const rows = buildResultRows([{ delivery, outcomes: [], settlement: { status: 'deferred', until, reason: 'rate limit global: 10 per minute' } }]);
+    expect(rows.settlements).toEqual([{ id: 7, status: 'queued', channel: null, reason: 'rate limit global: 10 per minute', retry_at: until.toISOString(), cost: null, is_deferred: true }]);
+    expect(rows.events).toEqual([]);
+    expect(rows.attempts).toEqual([]);
+  });
+
+  it('leaves a skipped event for a recipient who unsubscribed before the send', () => {
+    const rows = buildResultRows([{ delivery, outcomes: [], settlement: { status: 'skipped', reason: 'unsubscribed' } }]);
+    expect(rows.events).toEqual([expect.objectContaining({ type: 'skipped', channel: null })]);
+    expect(rows.settlements[0]).toMatchObject({ status: 'skipped', reason: 'unsubscribed' });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The rows a settled batch writes: one `delivery_attempts` row per channel send, one event
- * per channel answer, one new state per delivery. Pure, so the batch is written by one
- * statement (record-results.ts) and the shapes are tested without a database.
+ * per channel answer (and one for a delivery that failed or was skipped without a send), one
+ * new state per delivery. Pure, so the batch is written by one statement (record-results.ts)
+ * and the shapes are tested without a database.
  */
 import type { ClaimedDelivery } from './claim-deliveries.ts';
 import { attemptEventType, type ChannelOutcome, type Settlement } from './settle-delivery.ts';
@@ -30,20 +31,30 @@ export type EventRow = {
 
 export type SettlementRow = {
   id: number;
-  status: Settlement['status'];
+  status: 'sent' | 'failed' | 'skipped' | 'queued';
   channel: string | null;
   reason: string | null;
   retry_at: string | null;
+  /** what this attempt's delivered messages cost; null when none was delivered */
+  cost: number | null;
+  /** put back unsent (a limit): the attempt the claim counted is taken back */
+  is_deferred: boolean;
 };
+
+/** The cost of one message per channel (the delivery settings' `costs`). */
+export type ChannelCosts = Partial<Record<string, number>>;
 
 export type ResultRows = { attempts: AttemptRow[]; events: EventRow[]; settlements: SettlementRow[] };
 
 /** Turns settled deliveries into the rows to write. */
-export function buildResultRows(results: readonly DeliveryResult[]): ResultRows {
+export function buildResultRows(results: readonly DeliveryResult[], costs: ChannelCosts = {}): ResultRows {
   const rows: ResultRows = { attempts: [], events: [], settlements: [] };
   for (const { delivery, outcomes, settlement } of results) {
     const where = { delivery_id: delivery.id, run_id: delivery.runId, schedule_id: delivery.scheduleId, recipient_id: delivery.recipientId };
+    let cost: number | null = null;
     for (const { channel, result } of outcomes) {
+      const messageCost = result.ok ? costs[channel] : undefined;
+      if (messageCost !== undefined) cost = (cost ?? 0) + messageCost;
       rows.attempts.push({
         delivery_id: delivery.id,
         channel,
@@ -53,7 +64,7 @@ export function buildResultRows(results: readonly DeliveryResult[]): ResultRows 
         error: result.ok ? null : result.error,
         provider_message_id: result.ok ? result.providerMessageId ?? null : null,
       });
-      const type = attemptEventType(result, settlement);
+      const type = attemptEventType(channel, result, settlement);
       rows.events.push({
         type,
         ...where,
@@ -61,21 +72,31 @@ export function buildResultRows(results: readonly DeliveryResult[]): ResultRows 
         data: {
           attempt: delivery.attempts,
           ...(result.ok ? {} : { error: result.error }),
+          ...(messageCost !== undefined ? { cost: messageCost } : {}),
           ...(type === 'retrying' && settlement.status === 'queued' ? { retryAt: settlement.retryAt.toISOString() } : {}),
         },
       });
     }
-    // A delivery that failed without any channel answering (nothing to send on) still leaves a trace.
-    if (settlement.status === 'failed' && outcomes.length === 0) {
-      rows.events.push({ type: 'failed', ...where, channel: null, data: { attempt: delivery.attempts, error: settlement.reason } });
+    // A delivery that ended without any channel answering (nothing left to send on, the
+    // recipient unsubscribed meanwhile) still leaves a trace.
+    if ((settlement.status === 'failed' || settlement.status === 'skipped') && outcomes.length === 0) {
+      rows.events.push({ type: settlement.status, ...where, channel: null, data: { attempt: delivery.attempts, error: settlement.reason } });
     }
-    rows.settlements.push({
-      id: delivery.id,
-      status: settlement.status,
-      channel: settlement.status === 'sent' ? settlement.channel : null,
-      reason: settlement.reason,
-      retry_at: settlement.status === 'queued' ? settlement.retryAt.toISOString() : null,
-    });
+    rows.settlements.push(settlementRow(delivery.id, settlement, cost));
   }
   return rows;
+}
+
+function settlementRow(id: number, settlement: Settlement, cost: number | null): SettlementRow {
+  const base = { id, channel: null, reason: settlement.reason, retry_at: null, cost, is_deferred: false };
+  switch (settlement.status) {
+    case 'sent':
+      return { ...base, status: 'sent', channel: settlement.channel };
+    case 'queued':
+      return { ...base, status: 'queued', retry_at: settlement.retryAt.toISOString() };
+    case 'deferred':
+      return { ...base, status: 'queued', retry_at: settlement.until.toISOString(), is_deferred: true };
+    default:
+      return { ...base, status: settlement.status };
+  }
 }

@@ -1,20 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { canRetry, defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './retry-delay.ts';
+import { defaultRetryPolicy, type RetryPolicy } from '@herald/shared';
+import { canRetry, retryDelayMs } from './retry-delay.ts';
 
-const policy: RetryPolicy = { baseDelayMs: 1000, maxDelayMs: 10_000, maxAttempts: 5 };
+const policy: RetryPolicy = { baseDelaySeconds: 1, factor: 2, maxDelaySeconds: 10, maxAttempts: 5, jitter: 0.5 };
 
 describe('retryDelayMs', () => {
   it.each([
-    { attempt: 1, random: 0, expected: 500 },
-    { attempt: 1, random: 0.999999, expected: 1000 },
-    { attempt: 2, random: 0, expected: 1000 },
-    { attempt: 3, random: 0.5, expected: 3000 },
-    { attempt: 4, random: 0, expected: 4000 },
-    { attempt: 5, random: 0, expected: 5000 },
-    { attempt: 30, random: 0.999999, expected: 10_000 },
-    { attempt: 0, random: 0, expected: 500 },
-  ])('attempt $attempt, random $random → $expected ms', ({ attempt, random, expected }) => {
+    { name: 'first failure, no spread (random 0.5)', attempt: 1, random: 0.5, expected: 1000 },
+    { name: 'first failure, lowest spread', attempt: 1, random: 0, expected: 500 },
+    { name: 'first failure, highest spread', attempt: 1, random: 0.999999, expected: 1500 },
+    { name: 'doubles', attempt: 2, random: 0.5, expected: 2000 },
+    { name: 'doubles again', attempt: 3, random: 0.5, expected: 4000 },
+    { name: 'capped at the maximum', attempt: 5, random: 0.5, expected: 10_000 },
+    { name: 'the spread never passes the maximum', attempt: 30, random: 0.999999, expected: 10_000 },
+    { name: 'the spread goes below the maximum', attempt: 30, random: 0, expected: 5000 },
+    { name: 'attempt 0 counts as the first', attempt: 0, random: 0.5, expected: 1000 },
+  ])('$name: attempt $attempt → $expected ms', ({ attempt, random, expected }) => {
     expect(retryDelayMs(attempt, policy, () => random)).toBe(expected);
+  });
+
+  it('with factor 1 the delay stays the base', () => {
+    expect([1, 2, 3].map((attempt) => retryDelayMs(attempt, { ...policy, factor: 1, jitter: 0 }))).toEqual([1000, 1000, 1000]);
+  });
+
+  it('without jitter it is the same every time', () => {
+    expect(retryDelayMs(2, { ...policy, jitter: 0 }, () => 0)).toBe(retryDelayMs(2, { ...policy, jitter: 0 }, () => 0.99));
   });
 
   it('grows with each attempt until the cap', () => {
@@ -23,7 +33,7 @@ describe('retryDelayMs', () => {
   });
 
   it('never exceeds the cap, even for huge attempt numbers', () => {
-    expect(retryDelayMs(10_000, defaultRetryPolicy, () => 0.999999)).toBeLessThanOrEqual(defaultRetryPolicy.maxDelayMs);
+    expect(retryDelayMs(10_000, defaultRetryPolicy, () => 0.999999)).toBeLessThanOrEqual(defaultRetryPolicy.maxDelaySeconds * 1000);
   });
 });
 

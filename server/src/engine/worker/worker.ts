@@ -9,13 +9,14 @@ import os from 'node:os';
 import type { HeraldContext } from '../../context.ts';
 import { createChannelRegistry } from '../../channels/registry.ts';
 import type { ChannelSenders } from '../../channels/types.ts';
+import type { RetryPolicy } from '@herald/shared';
 import { extendLeases, reclaimExpiredLeases } from './claim-deliveries.ts';
 import { dispatchBatch, type DispatchOptions } from './dispatch.ts';
-import { defaultRetryPolicy, type RetryPolicy } from './retry-delay.ts';
 
 export type WorkerOptions = {
   /** how long a claim holds without renewal; a dead worker's deliveries return after this */
   leaseMs?: number;
+  /** replaces parts of the default retry policy of the delivery settings (tests that cannot wait seconds) */
   retryPolicy?: Partial<RetryPolicy>;
   /** replaces the channel senders of the registry (benchmarks against other sinks) */
   senders?: ChannelSenders;
@@ -40,7 +41,8 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
     batchSize: config.workerBatchSize,
     concurrency: config.workerConcurrency,
     leaseMs,
-    retryPolicy: { ...defaultRetryPolicy, ...options.retryPolicy },
+    limitWindowScale: config.limitWindowScale,
+    ...(options.retryPolicy ? { defaultRetryPolicy: options.retryPolicy } : {}),
   };
   const registry = options.senders ? undefined : createChannelRegistry(context);
   const senders = options.senders ?? registry!.senders;
