@@ -10,6 +10,11 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** The zone's canonical IANA spelling (`europe/paris` → `Europe/Paris`); call only with a known zone. */
+export function canonicalTimeZone(name: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+}
+
 export const timeZoneSchema = z.string().min(1).refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Paris or UTC' });
 export const isoInstant = z.string().describe('an instant, ISO 8601 in UTC');
 export const uuid = z.string().uuid();
@@ -24,7 +29,7 @@ export type Priority = z.infer<typeof prioritySchema>;
 
 /** The shape of every error the API returns. */
 export type ApiError = {
-  error: { code: string; message: string; details?: { issues?: Array<{ field: string; rule: string; message: string }> } };
+  error: { code: string; message: string; details?: { issues?: Array<{ field: string; rule: string; message: string; /** CSV imports: the line of the file (the header is 1) */ row?: number }> } };
 };
 
 export type Page<T> = { items: T[]; total: number; limit: number; offset: number };

@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { channelSchema, isoInstant, timeZoneSchema, uuid } from './common.ts';
+import { canonicalTimeZone, channelSchema, isoInstant, timeZoneSchema, uuid } from './common.ts';
 
 export const recipientInputSchema = z.object({
   externalId: z.string().trim().min(1, 'is required').max(255),
   email: z.string().trim().email('must be an email address').max(320).nullish(),
   phone: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +14155550123').nullish(),
   name: z.string().trim().max(200).nullish(),
-  timezone: timeZoneSchema.nullish(),
+  // stored canonical, so segments that compare zones and people who read them see one spelling
+  timezone: timeZoneSchema.transform(canonicalTimeZone).nullish(),
   locale: z.string().trim().regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or pt-BR').nullish(),
   isActive: z.boolean().optional(),
   attributes: z.record(z.string(), z.unknown()).optional(),
-  optedOutChannels: z.array(channelSchema).optional(),
+  optedOutChannels: z.array(channelSchema).transform((list) => [...new Set(list)]).optional(),
 });
 export type RecipientInput = z.input<typeof recipientInputSchema>;
 
@@ -31,14 +32,26 @@ export const recipientSchema = z.object({
 });
 export type Recipient = z.infer<typeof recipientSchema>;
 
+/** Upsert by externalId, all or nothing: each item replaces the fields it gives; omitted fields keep their value. */
+export const recipientBulkInputSchema = z.object({ recipients: z.array(recipientInputSchema).min(1, 'give at least one recipient').max(10_000, 'at most 10,000 recipients per request') });
+export type RecipientBulkInput = z.input<typeof recipientBulkInputSchema>;
+export const recipientBulkResultSchema = z.object({ created: z.number().int(), updated: z.number().int() });
+export type RecipientBulkResult = z.infer<typeof recipientBulkResultSchema>;
+
+/** A long job (a CSV import): how far it got, and the rows it could not write. */
 export const importJobSchema = z.object({
   id: uuid,
+  kind: z.string(),
   status: z.enum(['running', 'completed', 'failed']),
   total: z.number().int(),
   processed: z.number().int(),
   succeeded: z.number().int(),
   failed: z.number().int(),
-  errors: z.array(z.object({ row: z.number().int(), field: z.string(), message: z.string() })),
+  /** rows that were not written: the line of the file (the header is 1), the field, the rule and why */
+  errors: z.array(z.object({ row: z.number().int(), field: z.string(), rule: z.string(), message: z.string() })),
+  createdAt: isoInstant,
+  /** the last progress; a running job whose updatedAt stops moving was cut off by a crash */
+  updatedAt: isoInstant,
 });
 export type ImportJob = z.infer<typeof importJobSchema>;
 

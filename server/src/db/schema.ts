@@ -318,8 +318,8 @@ export const jobs = pgTable('jobs', {
   processed: integer('processed').notNull().default(0),
   succeeded: integer('succeeded').notNull().default(0),
   failed: integer('failed').notNull().default(0),
-  /** per-row errors: [{ row, field, message }] (first 1,000) */
-  errors: jsonb('errors').$type<Array<{ row: number; field: string; message: string }>>().notNull().default([]),
+  /** per-row errors: [{ row, field, rule, message }] (first 1,000) */
+  errors: jsonb('errors').$type<Array<{ row: number; field: string; rule: string; message: string }>>().notNull().default([]),
   createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
