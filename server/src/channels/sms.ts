@@ -7,14 +7,12 @@
  * provider's receipts into delivered / failed events matched by the message SID.
  */
 import type { Config } from '../config.ts';
+import { smsStatusCallbackUrl } from '../modules/tracking/paths.ts';
 import { httpErrorFailure, httpStatusFailure } from './http-failure.ts';
 import { createHttpClient, type HttpClientOptions } from './http-post.ts';
 import { permanentFailure, type ChannelSender, type OutgoingMessage, type SendResult } from './types.ts';
 
 export type SmsSenderOptions = Pick<Config, 'smsApiUrl' | 'smsAccountSid' | 'smsAuthToken' | 'smsFrom' | 'publicUrl' | 'workerConcurrency'>;
-
-/** Where the provider reports delivery; the tracking module serves it and checks its signature. */
-export const smsStatusPath = '/api/webhooks/sms/status';
 
 /** Messaging service SIDs start with MG; the provider picks the sending number from the service. */
 const messagingServicePattern = /^MG[0-9a-fA-F]{32}$/;
@@ -58,7 +56,7 @@ export function createSmsSender(options: SmsSenderOptions, http: HttpClientOptio
   const url = `${options.smsApiUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const sender: [string, string] = messagingServicePattern.test(from) ? ['MessagingServiceSid', from] : ['From', from];
-  const statusCallback = `${options.publicUrl}${smsStatusPath}`;
+  const statusCallback = smsStatusCallbackUrl(options.publicUrl);
   const secrets = [authToken, authorization.slice('Basic '.length)];
 
   async function send(message: OutgoingMessage<'sms'>): Promise<SendResult> {

@@ -61,7 +61,7 @@ describe('SMS sender', () => {
       To: '+14155550100',
       From: '+15005550006',
       Body: 'Your code is 1234 – ça marche',
-      StatusCallback: 'https://herald.example.com/api/webhooks/sms/status',
+      StatusCallback: 'https://herald.example.com/t/sms/status',
     });
   });
 
