@@ -1,9 +1,8 @@
-import { Anchor, Group, Input, Radio, Select, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Group, Radio, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { UseFormReturnType } from '@mantine/form';
-import { Link } from 'react-router';
 import { RecipientMultiSelect } from '../recipients/RecipientPicker.tsx';
+import { SegmentPicker } from '../segments/SegmentPicker.tsx';
 import type { AudienceType, ScheduleFormValues } from './schedule-form.ts';
-import { useSegmentOptions } from './segments-api.ts';
 
 const audienceOptions: Array<{ value: AudienceType; label: string; description: string }> = [
   { value: 'all', label: 'All users', description: 'Every recipient who can be reached' },
@@ -17,7 +16,6 @@ type AudienceFieldsProps = { form: UseFormReturnType<ScheduleFormValues>; errorA
 /** Who gets it: all, active, a test list, or a saved segment. */
 export function AudienceFields({ form, errorAt }: AudienceFieldsProps) {
   const type = form.values.audienceType;
-  const segments = useSegmentOptions(type === 'segment');
   return (
     <Stack gap="sm">
       <Radio.Group value={type} onChange={(value) => form.setFieldValue('audienceType', value as AudienceType)} label="Audience" error={errorAt('audienceType')}>
@@ -45,22 +43,7 @@ export function AudienceFields({ form, errorAt }: AudienceFieldsProps) {
         />
       )}
       {type === 'segment' && (
-        <Stack gap={4}>
-          <Select
-            label="Segment"
-            placeholder={segments.isPending ? 'Loading segments…' : 'Pick a segment'}
-            searchable
-            data={segments.data?.items.map((segment) => ({ value: segment.id, label: segment.name })) ?? []}
-            nothingFoundMessage="No segment by that name"
-            {...form.getInputProps('segmentId')}
-            error={errorAt('segmentId') ?? (segments.isError ? 'Segments could not be loaded' : undefined)}
-          />
-          {segments.data?.total === 0 && (
-            <Input.Description>
-              No segments yet. <Anchor component={Link} to="/segments" fz="xs">Build one</Anchor>
-            </Input.Description>
-          )}
-        </Stack>
+        <SegmentPicker value={form.values.segmentId} onChange={(id) => form.setFieldValue('segmentId', id)} error={errorAt('segmentId')} data-testid="schedule-segment" />
       )}
     </Stack>
   );
