@@ -8,8 +8,10 @@ import { ApiError } from '../../lib/api.ts';
 import { messageOf } from '../../lib/notify.ts';
 import { useIsMobile } from '../../lib/use-is-mobile.ts';
 import { recipientKeys, useImportRecipients, useJob } from './api.ts';
+import { csvFileProblem, refusalSummary } from './import-file.ts';
 
-type RowIssue = { row?: number; field: string; message: string };
+/** A refused row (`row` is the line of the file, the header is 1) or a problem with the whole file. */
+type RowIssue = { row?: number; field: string; rule: string; message: string };
 
 function IssueTable({ issues }: { issues: RowIssue[] }) {
   const hasRows = issues.some((issue) => issue.row !== undefined);
@@ -27,7 +29,10 @@ function IssueTable({ issues }: { issues: RowIssue[] }) {
           {issues.map((issue, index) => (
             <Table.Tr key={index}>
               {hasRows && <Table.Td>{issue.row ?? ''}</Table.Td>}
-              <Table.Td><Code>{issue.field}</Code></Table.Td>
+              <Table.Td>
+                <Code>{issue.field}</Code>
+                <Text fz="xs" c="dimmed">{issue.rule}</Text>
+              </Table.Td>
               <Table.Td>{issue.message}</Table.Td>
             </Table.Tr>
           ))}
@@ -87,10 +92,10 @@ function ImportFlow({ onClose }: { onClose: () => void }) {
     if (isFinished) void queryClient.invalidateQueries({ queryKey: recipientKeys.all });
   }, [isFinished, queryClient]);
 
-  const start = async () => {
-    if (!file) return;
-    const csv = await file.text();
-    upload.mutate(csv, { onSuccess: (started) => setJobId(started.id) });
+  const fileError = file ? csvFileProblem(file) : null;
+  const start = () => {
+    if (!file || fileError) return;
+    upload.mutate(file, { onSuccess: (started) => setJobId(started.id) });
   };
 
   if (jobId) {
@@ -119,6 +124,7 @@ function ImportFlow({ onClose }: { onClose: () => void }) {
         accept=".csv,text/csv"
         leftSection={<IconFileTypeCsv size={18} />}
         value={file}
+        error={fileError}
         onChange={(next) => {
           setFile(next);
           upload.reset();
@@ -128,14 +134,14 @@ function ImportFlow({ onClose }: { onClose: () => void }) {
       {upload.isError && (
         <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} title="The file was refused" role="alert">
           <Stack gap="sm">
-            <Text fz="sm">{refusal?.issues.length ? 'Fix these rows and upload the file again; nothing was imported.' : messageOf(upload.error)}</Text>
+            <Text fz="sm">{refusal ? refusalSummary(refusal.issues, refusal.message) : messageOf(upload.error)}</Text>
             {refusal && refusal.issues.length > 0 && <IssueTable issues={refusal.issues} />}
           </Stack>
         </Alert>
       )}
       <Group justify="flex-end" gap="xs">
         <Button variant="default" onClick={onClose}>Cancel</Button>
-        <Button leftSection={<IconUpload size={16} />} disabled={!file} loading={upload.isPending} onClick={() => void start()}>Upload</Button>
+        <Button leftSection={<IconUpload size={16} />} disabled={!file || Boolean(fileError)} loading={upload.isPending} onClick={start}>Upload</Button>
       </Group>
     </Stack>
   );

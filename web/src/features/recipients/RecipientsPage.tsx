@@ -145,7 +145,7 @@ export function RecipientsPage() {
           });
         }}
       >
-        {deleting && <>Delete <b>{labelOf(deleting)}</b>? Their delivery history stays, but they will get nothing more.</>}
+        {deleting && <>Delete <b>{labelOf(deleting)}</b>? Their delivery history and in-app inbox are deleted with them.</>}
       </ConfirmModal>
     </>
   );

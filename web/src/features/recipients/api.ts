@@ -38,22 +38,22 @@ export function useDeleteRecipient() {
   });
 }
 
-/** Uploads a CSV file; the server answers with the job that imports it in the background. */
+/** Uploads a CSV file as is (the browser streams it); the server answers with the job that imports it in the background. */
 export function useImportRecipients() {
   return useMutation({
-    mutationFn: async (csv: string) => {
-      const body = await api.post<{ job: ImportJob } | ImportJob>('/recipients/import', csv, { contentType: 'text/csv' });
-      return 'job' in body ? body.job : body;
-    },
+    mutationFn: async (file: Blob) => (await api.post<{ job: ImportJob }>('/recipients/import', file, { contentType: 'text/csv' })).job,
   });
 }
 
-/** A background job, polled every second until it ends. */
+/** A background job, polled every second until it ends (or cannot be read). */
 export function useJob(id: string | null) {
   return useQuery({
     queryKey: ['jobs', id],
     queryFn: ({ signal }) => api.get<ImportJob>(`/jobs/${id}`, undefined, signal),
     enabled: Boolean(id),
-    refetchInterval: (query) => (query.state.data?.status === 'running' || !query.state.data ? 1000 : false),
+    refetchInterval: (query) => {
+      if (query.state.status === 'error') return false;
+      return !query.state.data || query.state.data.status === 'running' ? 1000 : false;
+    },
   });
 }
