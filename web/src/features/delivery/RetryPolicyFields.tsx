@@ -34,9 +34,9 @@ export function RetryPolicyFields({ value, onChange, errors = {}, label }: Retry
     <Stack gap="sm" role="group" aria-label={`${label} retry policy`}>
       <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} spacing="sm">
         {field('maxAttempts', 'Attempts', { min: 1, max: 25, description: 'including the first' })}
-        {field('baseDelaySeconds', 'First wait', { min: 0, suffix: ' s', decimal: true })}
+        {field('baseDelaySeconds', 'First wait', { min: 0, suffix: ' s', decimal: true, description: 'before the first retry' })}
         {field('factor', 'Factor', { min: 1, max: 10, step: 0.5, decimal: true, description: 'each wait × this' })}
-        {field('maxDelaySeconds', 'Longest wait', { min: 0, suffix: ' s', decimal: true })}
+        {field('maxDelaySeconds', 'Longest wait', { min: 0, suffix: ' s', decimal: true, description: 'no wait grows past this' })}
         {field('jitter', 'Jitter', { min: 0, max: 1, step: 0.05, decimal: true, description: '± share of each wait' })}
       </SimpleGrid>
       <Text fz="xs" c="dimmed" data-testid="retry-delays">
