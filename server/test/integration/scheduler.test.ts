@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { asc, eq } from 'drizzle-orm';
 import type { Timing } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
-import { deliveries, recipients, runs, scheduleHistory, schedules, segments, templates } from '../../src/db/schema.ts';
+import { deliveries, pushSubscriptions, recipients, runs, scheduleHistory, schedules, segments, templates } from '../../src/db/schema.ts';
 import { fireDueSchedules } from '../../src/engine/scheduler/fire-due.ts';
 import { fireNow } from '../../src/engine/scheduler/fire-now.ts';
 import { startScheduler } from '../../src/engine/scheduler/scheduler.ts';
@@ -79,14 +79,16 @@ describe('firing a due schedule', () => {
     const everyChannel = ['email', 'sms', 'push', 'webhook', 'inapp'];
     const people = {
       emailOnly: await addRecipient(),
-      everything: await addRecipient({ phone: '+33600000000', attributes: { pushSubscriptions: [{ endpoint: 'https://push.example/1' }], webhookUrl: 'https://hooks.example/1' } }),
+      everything: await addRecipient({ phone: '+33600000000', attributes: { webhookUrl: 'https://hooks.example/1' } }),
       unsubscribed: await addRecipient({ unsubscribedAt: new Date('2026-01-01T00:00:00Z') }),
       optedOutOfAll: await addRecipient({ optedOutChannels: everyChannel }),
       noAddress: await addRecipient({ email: null, optedOutChannels: ['inapp'], attributes: { pushSubscriptions: [], webhookUrl: '' } }),
       phoneOptedOut: await addRecipient({ email: null, phone: '+33600000001', optedOutChannels: ['sms', 'inapp'] }),
-      pushNotAnArray: await addRecipient({ optedOutChannels: ['inapp'], attributes: { pushSubscriptions: 'not-a-list' } }),
+      // push needs a row in push_subscriptions; an attribute of that name is just an attribute
+      pushOnlyAsAttribute: await addRecipient({ optedOutChannels: ['inapp'], attributes: { pushSubscriptions: [{ endpoint: 'https://push.example/2' }] } }),
       inactive: await addRecipient({ isActive: false }),
     };
+    await t.database.db.insert(pushSubscriptions).values({ recipientId: people.everything, endpoint: `https://push.example/${people.everything}`, p256dh: 'key', auth: 'secret' });
     const scheduleId = await addSchedule({ channels: everyChannel, priority: 'high', nextRunAt: '2026-03-02T08:00:00Z' });
 
     expect(await tick('2026-03-02T07:59:59Z')).toEqual({ fired: 0 });
@@ -113,7 +115,7 @@ describe('firing a due schedule', () => {
     expectRow(people.optedOutOfAll, 'skipped', [], 'opted_out');
     expectRow(people.noAddress, 'skipped', [], 'no_address: email, sms, push, webhook');
     expectRow(people.phoneOptedOut, 'skipped', [], 'no_address: email, push, webhook');
-    expectRow(people.pushNotAnArray, 'queued', ['email'], null);
+    expectRow(people.pushOnlyAsAttribute, 'queued', ['email'], null);
     expectRow(people.inactive, 'queued', ['email', 'inapp'], null);
     expect(rows).toHaveLength(8);
     for (const row of rows) {
@@ -132,6 +134,16 @@ describe('firing a due schedule', () => {
     expect(await tick('2026-03-03T08:00:00Z')).toEqual({ fired: 1 });
     expect((await runsOf(scheduleId)).map((r) => r.occurrenceAt.toISOString())).toEqual(['2026-03-02T08:00:00.000Z', '2026-03-03T08:00:00.000Z']);
     expect((await scheduleRow(scheduleId)).nextRunAt).toEqual(new Date('2026-03-04T08:00:00Z'));
+  });
+
+  it('counts everyone as reachable by webhook when the template names the URL itself', async () => {
+    const person = await addRecipient();
+    const [template] = await t.database.db.insert(templates).values({ name: 'Hook', content: { webhook: { url: 'https://hooks.example/in', body: '{}' } } }).returning({ id: templates.id });
+    const scheduleId = await addSchedule({ channels: ['webhook'], audienceType: 'test', audienceRecipientIds: [person], nextRunAt: '2026-05-04T08:00:00Z' });
+    await t.database.db.update(schedules).set({ templateId: template!.id }).where(eq(schedules.id, scheduleId));
+    await tick('2026-05-04T08:00:01Z');
+    const [run] = await runsOf(scheduleId);
+    expect(await deliveriesOf(run!.id)).toMatchObject([{ recipientId: person, status: 'queued', channels: ['webhook'] }]);
   });
 
   it("keeps the schedule's wall time across a DST change (09:00 Paris is 08:00Z, then 07:00Z)", async () => {

@@ -17,7 +17,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Channel } from '@herald/shared';
 import { rowsOf, type DbOrTx } from '../../db/client.ts';
-import { channelsWithoutAddress, isOptedOutOfAll, receivableChannels } from './channels.ts';
+import { channelsWithoutAddress, isOptedOutOfAll, receivableChannels, type Addressing } from './channels.ts';
 
 export type InsertDeliveriesInput = {
   runId: string;
@@ -25,6 +25,7 @@ export type InsertDeliveriesInput = {
   /** SQL predicate over recipients `r` */
   audience: SQL;
   channels: readonly Channel[];
+  addressing?: Addressing;
   /** 0 critical … 3 low */
   priority: number;
   dueAt: Date;
@@ -34,13 +35,13 @@ export type FanOutCounts = { audienceSize: number; queued: number; skipped: numb
 
 /** Inserts one delivery per audience member (never a second one) and counts what it did. */
 export async function insertDeliveries(tx: DbOrTx, input: InsertDeliveriesInput): Promise<FanOutCounts> {
-  const { channels } = input;
+  const { channels, addressing } = input;
   const [counts] = await rowsOf<{ audience_size: number; queued: number; skipped: number }>(tx, sql`
     WITH audience AS (
       SELECT r.id AS recipient_id,
              r.unsubscribed_at IS NOT NULL AS is_unsubscribed,
-             ${receivableChannels(channels)} AS channels,
-             ${channelsWithoutAddress(channels)} AS missing_address,
+             ${receivableChannels(channels, addressing)} AS channels,
+             ${channelsWithoutAddress(channels, addressing)} AS missing_address,
              ${isOptedOutOfAll(channels)} AS is_opted_out_of_all
         FROM recipients r
        WHERE ${input.audience}
