@@ -9,6 +9,8 @@ import { segmentRoutes } from './segments/routes.ts';
 import { pushRoutes } from './push/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { trackingRoutes } from './tracking/routes.ts';
+import { settingsRoutes } from './settings/routes.ts';
+import { queueRoutes } from './queue/routes.ts';
 
 /** Registers every feature module's routes. Each module owns its URL space. */
 export async function registerModules(app: FastifyInstance): Promise<void> {
@@ -22,4 +24,6 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(pushRoutes, { prefix: '/api/push' });
   await app.register(webhookRoutes, { prefix: '/api/outgoing-webhooks' });
   await app.register(trackingRoutes);
+  await app.register(settingsRoutes, { prefix: '/api/settings' });
+  await app.register(queueRoutes, { prefix: '/api/queue' });
 }

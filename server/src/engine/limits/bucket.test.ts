@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rateLimitSchema, type RateLimitInput } from '@herald/shared';
+import { maxInAnyWindow } from '../../../test/support/sliding-window.ts';
 import { availableAt, bucketLimitsOf, canTake, defer, emptyBucketState, parseBucketState, sustainedRatePerSecond, take, usageOf, type BucketLimits, type BucketState } from './bucket.ts';
 
 const limitsOf = (input: RateLimitInput, scale = 1) => bucketLimitsOf(rateLimitSchema.parse(input), scale);
@@ -16,16 +17,6 @@ function simulate(limits: BucketLimits, start: number, end: number, stepMs: numb
     }
   }
   return sent;
-}
-
-/** The most sends in any window [t, t + length) starting at a send. */
-function maxInAnyWindow(times: number[], lengthMs: number): number {
-  let best = 0;
-  for (let i = 0, j = 0; i < times.length; i += 1) {
-    while (j < times.length && times[j]! < times[i]! + lengthMs) j += 1;
-    best = Math.max(best, j - i);
-  }
-  return best;
 }
 
 describe('bucketLimitsOf', () => {
