@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema, isoInstant } from './common.ts';
+import { channelSchema, isoInstant, type Channel } from './common.ts';
 
 /**
  * How often a failed send is tried again: delay = min(baseDelaySeconds × factor^(attempt-1),
@@ -90,7 +90,13 @@ export const frequencyCapSchema = z
   });
 export type FrequencyCap = z.infer<typeof frequencyCapSchema>;
 
-const perChannel = <T extends z.ZodType>(schema: T) => z.partialRecord(channelSchema, schema);
+/** Settings per channel: keys must be channels (a wrong one is named: `rateLimits.channels.fax`). */
+const perChannel = <T extends z.ZodType>(schema: T) =>
+  z.record(z.string(), schema).superRefine((record, context) => {
+    for (const key of Object.keys(record)) {
+      if (!channelSchema.safeParse(key).success) context.addIssue({ code: 'custom', message: `is not a channel (${channelSchema.options.join(', ')})`, path: [key] });
+    }
+  }) as unknown as z.ZodType<Partial<Record<Channel, z.output<T>>>, Partial<Record<Channel, z.input<T>>>>;
 
 /** Instance-wide delivery settings (admins write them, everyone signed in reads them). */
 export const deliverySettingsSchema = z.object({
