@@ -169,6 +169,15 @@ describe('create, read, update, delete', () => {
     expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(recipient!.updatedAt));
   });
 
+  it('keeps the externalId when the update leaves it out, and changes it when given', async () => {
+    const [recipient] = await createRecipients(t, 1);
+    const kept = await call('PUT', `/${recipient!.id}`, { isActive: false });
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect(kept.json()).toMatchObject({ externalId: recipient!.externalId, isActive: false, email: recipient!.email });
+    const renamed = await call('PUT', `/${recipient!.id}`, { externalId: `${recipient!.externalId}-renamed` });
+    expect(renamed.json()).toMatchObject({ externalId: `${recipient!.externalId}-renamed`, isActive: false });
+  });
+
   it('refuses an update to a taken externalId (409) or a bad field (400) and changes nothing', async () => {
     const [first, second] = await createRecipients(t, 2);
     const taken = await call('PUT', `/${second!.id}`, { externalId: first!.externalId, name: 'Clash' });

@@ -9,7 +9,7 @@ import {
 import { pageOf } from '../../lib/pagination.ts';
 import { importRoute } from './import-route.ts';
 import { presentRecipient } from './presenter.ts';
-import { externalIdParams, idParams, recipientListQuery, recipientUpsertBody } from './schema.ts';
+import { externalIdParams, idParams, recipientListQuery, recipientUpdateBody, recipientUpsertBody } from './schema.ts';
 import {
   bulkUpsertRecipients,
   createRecipient,
@@ -77,9 +77,9 @@ export const recipientRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Update a recipient',
-      description: 'Fields the body omits keep their stored value; null clears a field. 409 if the new externalId is taken.',
+      description: 'Fields the body omits (externalId too) keep their stored value; null clears a field. 409 if the new externalId is taken.',
       params: idParams,
-      body: recipientInputSchema,
+      body: recipientUpdateBody,
       response: { 200: recipientSchema },
     },
   }, async (request) => presentRecipient(await updateRecipient(db, request.params.id, request.body)));

@@ -14,4 +14,8 @@ export const externalIdParams = z.object({ externalId: z.string().min(1).max(255
 /** The body of PUT /by-external-id/:externalId: the path names the recipient. */
 export const recipientUpsertBody = recipientInputSchema.omit({ externalId: true });
 
+/** The body of PUT /:id: like a new recipient's, but the externalId too may be left as it is. */
+export const recipientUpdateBody = recipientInputSchema.partial({ externalId: true });
+
 export type RecipientInputParsed = z.output<typeof recipientInputSchema>;
+export type RecipientUpdateParsed = z.output<typeof recipientUpdateBody>;

@@ -7,7 +7,7 @@ import { validationFailed } from '../../lib/field-issues.ts';
 import { isPgError, pgError } from '../../lib/pg-errors.ts';
 import { containsPattern } from '../../lib/search.ts';
 import type { RecipientRow } from './presenter.ts';
-import type { RecipientInputParsed, RecipientListQuery } from './schema.ts';
+import type { RecipientInputParsed, RecipientListQuery, RecipientUpdateParsed } from './schema.ts';
 import { upsertRecipients, type RecipientWrite } from './upsert.ts';
 
 /** Rows per upsert statement: large enough to be fast, small enough to keep each statement short. */
@@ -55,13 +55,14 @@ export async function createRecipient(db: Db, input: RecipientInputParsed): Prom
 }
 
 /** Changes the fields the input gives (null clears one); omitted fields keep their value. */
-export async function updateRecipient(db: Db, id: string, input: RecipientInputParsed): Promise<RecipientRow> {
+export async function updateRecipient(db: Db, id: string, input: RecipientUpdateParsed): Promise<RecipientRow> {
   try {
     const [row] = await db.update(recipients).set({ ...input, updatedAt: sql`now()` }).where(eq(recipients.id, id)).returning();
     if (!row) throw notFound('Recipient', id);
     return row;
   } catch (error) {
-    if (isPgError(error, pgError.uniqueViolation)) throw externalIdTaken(input.externalId);
+    // externalId is the only unique column: a violation means the body gave one
+    if (isPgError(error, pgError.uniqueViolation) && input.externalId !== undefined) throw externalIdTaken(input.externalId);
     throw error;
   }
 }
