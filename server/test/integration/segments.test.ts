@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sql } from 'drizzle-orm';
+import { asc, eq, inArray, like, sql } from 'drizzle-orm';
 import type { SegmentField } from '@herald/shared';
 import { createTestApp, testDriver, type TestApp } from '../harness.ts';
-import { schedules, recipients } from '../../src/db/schema.ts';
+import { deliveries, recipients, runs, schedules } from '../../src/db/schema.ts';
+import { fireNow } from '../../src/engine/scheduler/fire-now.ts';
 import { parseSegmentQuery } from '../../src/modules/segments/parse.ts';
-import { hostileKey, loadFixture, type Fixture } from '../../src/modules/segments/test-support/fixtures.ts';
+import { hostileKey, loadFixture, readPopulation, type Fixture } from '../../src/modules/segments/test-support/fixtures.ts';
 import { matchesSegment } from '../../src/modules/segments/test-support/oracle.ts';
 
 const base = '/api/notifications/segments';
@@ -122,6 +123,8 @@ describe('the field catalog', () => {
     expect(byKey.get(hostileKey)?.type).toBe('string');
     expect(byKey.get('opened')).toMatchObject({ group: 'engagement', type: 'schedule', options: expect.arrayContaining([{ value: fixture.scheduleIds[0], label: 'Welcome series' }]) });
     expect(byKey.get('openRate')?.type).toBe('number');
+    const engagement = ['received', 'opened', 'clicked', 'lastReceivedAt', 'lastOpenedAt', 'lastClickedAt', 'openRate', 'clickRate'];
+    expect(engagement.map((key) => byKey.get(key)?.group)).toEqual(engagement.map(() => 'engagement'));
     expect(body.total).toBe(body.items.length);
   });
 
@@ -329,5 +332,92 @@ describe('property: random trees and injection strings', () => {
     expect(answered, `${answered} answered, ${refused} refused`).toBeGreaterThan((answered + refused) * 0.4);
     const [{ n }] = await t.database.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${recipients}`) as [{ n: number }];
     expect(n).toBe(fixture.population.length);
+  });
+});
+
+describe('attribute dates at the edges', () => {
+  // Offsets up to ±14:59 put a date's text up to a day away from its UTC day: the cheap text
+  // window in front of the exact comparison must never turn such a date away.
+  const stored: unknown[] = [
+    '2024-01-01T23:30:00-14:00', '2024-01-03T00:30:00+14:59', '2024-01-02T13:30:00Z', '2024-01-02 13:30', '2024-01-02T13:30Z',
+    '2024-01-02T13:30', '2024-01-02', '2024-01-02T13:30:00.000001Z', '2024-01-02T13:30:00+0000', '2024-01-02T13:29:59.999-00:00',
+    '2024-02-29', '2023-02-29', '2024-02-30', '2024-13-01', '2024-01-02T24:00:00Z', '2024-01-02T13:30:00+15:00', '2024-01-02x',
+    '0999-12-31', '9999-12-31T23:59:59Z', 'yesterday', '', 20240102, ['2024-01-02'], { at: '2024-01-02' }, null, true,
+  ];
+  let ids: string[] = [];
+  beforeAll(async () => {
+    const rows = await t.database.db.insert(recipients)
+      .values(stored.map((value, i) => ({ externalId: `edge-${String(i).padStart(2, '0')}`, attributes: { edge: value } })))
+      .returning({ id: recipients.id });
+    ids = rows.map((row) => row.id);
+  });
+  afterAll(async () => { await t.database.db.delete(recipients).where(inArray(recipients.id, ids)); });
+
+  it('compares every real ISO date as the instant it is, and skips every other value', async () => {
+    const population = (await readPopulation(t.database.db)).filter((r) => r.externalId.startsWith('edge-'));
+    const bounds = ['2024-01-02T13:30:00Z', '2024-01-02T09:31:00Z', '2024-01-02', '2024-01-03T00:00:00+14:00', '2024-02-29', '2023-03-01'];
+    const queries: unknown[] = bounds.flatMap((bound) => ['$gt', '$gte', '$lt', '$lte', '$before', '$after'].map((op) => ({ [op]: bound })));
+    queries.push({ $between: ['2024-01-02T13:30:00Z', '2024-01-02T13:30:00Z'] }, { $between: ['2024-01-01', '2024-01-03'] }, { $exists: true });
+    let matched = 0;
+    for (const operators of queries) {
+      const query = { AND: [{ externalId: { $startsWith: 'edge-' } }, { edge: operators }] };
+      const parsed = parseSegmentQuery(query);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+      const want = population.filter((r) => matchesSegment(parsed.tree, r)).map((r) => r.externalId).sort();
+      expect(await previewIds(query), JSON.stringify(operators)).toEqual(want);
+      matched += want.length;
+    }
+    expect(matched).toBeGreaterThan(queries.length);
+  });
+});
+
+describe('a run records the size its segment had when it fired', () => {
+  it('evaluates the segment at each run, in the fan-out, and keeps the size on the run', async () => {
+    const { db } = t.database;
+    const scheduleId = fixture.scheduleIds[1];
+    const created = await call('POST', '', { name: 'Spring cohort', query: { 'attributes.cohort': 'spring' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const segment = created.json<{ id: string; size: number }>();
+    expect(segment.size).toBe(0);
+    await db.update(schedules).set({ audienceType: 'segment', segmentId: segment.id }).where(eq(schedules.id, scheduleId));
+    const sendNow = async () => {
+      // the engine's "send now": the same run creation and fan-out as a scheduled firing
+      const { runId } = await fireNow(t.context, scheduleId, null);
+      const [run] = await db.select({ id: runs.id, audienceSize: runs.audienceSize }).from(runs).where(eq(runs.id, runId));
+      return run!;
+    };
+    const joiners = fixture.population.filter((r) => r.isActive).slice(0, 3);
+    try {
+      const before = await sendNow();
+      await db.update(recipients).set({ attributes: sql`${recipients.attributes} || '{"cohort":"spring"}'::jsonb` }).where(inArray(recipients.id, joiners.map((r) => r.id)));
+      const after = await sendNow();
+      expect([before.audienceSize, after.audienceSize]).toEqual([0, 3]);
+      const stored = await db.select({ id: runs.id, audienceSize: runs.audienceSize }).from(runs).where(eq(runs.scheduleId, scheduleId)).orderBy(asc(runs.firedAt));
+      expect(stored).toEqual([{ id: before.id, audienceSize: 0 }, { id: after.id, audienceSize: 3 }]);
+      const delivered = await db.select({ recipientId: deliveries.recipientId }).from(deliveries).where(eq(deliveries.runId, after.id));
+      expect(delivered.map((d) => d.recipientId).sort()).toEqual(joiners.map((r) => r.id).sort());
+    } finally {
+      await db.update(recipients).set({ attributes: sql`${recipients.attributes} - 'cohort'` }).where(inArray(recipients.id, joiners.map((r) => r.id)));
+      await db.update(schedules).set({ audienceType: 'all', segmentId: null }).where(eq(schedules.id, scheduleId));
+    }
+  });
+});
+
+describe.runIf(testDriver === 'postgres')('a regex that runs away (PostgreSQL)', () => {
+  it('is stopped by the statement timeout and answered 422, naming the criterion', async () => {
+    const { db } = t.database;
+    // a lookahead is tried at every position: quadratic in the text's length
+    await db.insert(recipients).values({ externalId: 'runaway', attributes: { essay: 'a'.repeat(100_000) } });
+    try {
+      const response = await call('POST', '/preview', { query: { AND: [{ isActive: true }, { essay: { $regex: '(?=a*b)' } }] } });
+      expect(response.statusCode, response.body).toBe(422);
+      const { error } = response.json<{ error: { message: string; details: { issues: Issue[] } } }>();
+      expect(error.message).toContain('query.AND.1.essay.$regex');
+      expect(error.details.issues).toEqual([expect.objectContaining({ field: 'query.AND.1.essay.$regex', rule: 'timeout' })]);
+      // the connection went back to the pool unharmed
+      expect((await call('POST', '/preview', { query: { isActive: true } })).statusCode).toBe(200);
+    } finally {
+      await db.delete(recipients).where(like(recipients.externalId, 'runaway'));
+    }
   });
 });

@@ -16,8 +16,8 @@ describe('compileSegment: tree → SQL over recipients r', () => {
     { name: '$ne also matches a missing value', query: { email: { $ne: 'a@b.c' } }, sql: '(NOT COALESCE(r.email = $1::text, false))', params: ['a@b.c'] },
     { name: '$in on a column', query: { locale: { $in: ['en', 'fr'] } }, sql: 'r.locale IN ($1::text, $2::text)', params: ['en', 'fr'] },
     { name: '$nin is the complement of $in', query: { locale: { $nin: ['en'] } }, sql: '(NOT COALESCE(r.locale IN ($1::text), false))', params: ['en'] },
-    { name: '$contains needs no LIKE escaping', query: { email: { $contains: '100%_' } }, sql: 'strpos(lower(r.email), lower($1::text)) > 0', params: ['100%_'] },
-    { name: '$startsWith', query: { name: { $startsWith: 'Jo' } }, sql: 'starts_with(lower(r.name), lower($1::text))', params: ['Jo'] },
+    { name: '$contains escapes LIKE wildcards in the value', query: { email: { $contains: '100%_\\' } }, sql: 'r.email ILIKE $1::text', params: ['%100\\%\\_\\\\%'] },
+    { name: '$startsWith', query: { name: { $startsWith: 'Jo' } }, sql: 'r.name ILIKE $1::text', params: ['Jo%'] },
     { name: '$regex ignoring case', query: { email: { $regex: '^a', $options: 'i' } }, sql: 'r.email ~* $1::text', params: ['^a'] },
     { name: '$exists: false', query: { phone: { $exists: false } }, sql: '(NOT COALESCE(r.phone IS NOT NULL, false))', params: [] },
     {
@@ -26,7 +26,7 @@ describe('compileSegment: tree → SQL over recipients r', () => {
       sql: 'r.created_at BETWEEN $1::timestamptz AND $2::timestamptz',
       params: ['2024-01-01T00:00:00Z', '2024-02-01T10:00:00+02:00'],
     },
-    { name: 'within the last N days', query: { createdAt: { $withinLastDays: 7 } }, sql: "r.created_at BETWEEN now() - $1::int * interval '1 day' AND now()", params: [7] },
+    { name: 'within the last N days', query: { createdAt: { $withinLastDays: 7 } }, sql: "r.created_at BETWEEN now() - $1::int * interval '24 hours' AND now()", params: [7] },
     { name: 'element of an array column', query: { optedOutChannels: { $contains: 'sms' } }, sql: '$1::text = ANY(r.opted_out_channels)', params: ['sms'] },
     { name: 'attribute equals: containment, served by the GIN index', query: { plan: 'pro' }, sql: 'r.attributes @> $1::text::jsonb', params: ['{"plan":"pro"}'] },
     {
@@ -36,29 +36,41 @@ describe('compileSegment: tree → SQL over recipients r', () => {
       params: ['{"x\'); DROP TABLE recipients; --":1}'],
     },
     {
-      name: 'attribute $in compares JSON values of any type',
+      name: 'attribute $in: one containment per value, of any JSON type, each served by the GIN index',
       query: { plan: { $in: ['pro', 3, true] } },
-      sql: '(r.attributes -> $1::text) IN ($2::text::jsonb, $3::text::jsonb, $4::text::jsonb)',
-      params: ['plan', '"pro"', '3', 'true'],
+      sql: '(r.attributes @> $1::text::jsonb OR r.attributes @> $2::text::jsonb OR r.attributes @> $3::text::jsonb)',
+      params: ['{"plan":"pro"}', '{"plan":3}', '{"plan":true}'],
     },
     {
-      name: 'attribute numeric comparison casts only numbers',
+      name: 'attribute $in of many values: one hashed comparison',
+      query: { plan: { $in: Array.from({ length: 17 }, (_, i) => i) } },
+      sql: `(r.attributes -> $1::text) = ANY(ARRAY[${Array.from({ length: 17 }, (_, i) => `$${i + 2}::text::jsonb`).join(', ')}])`,
+      params: ['plan', ...Array.from({ length: 17 }, (_, i) => String(i))],
+    },
+    {
+      name: 'attribute number comparison: a strict JSON path, false on any other type',
       query: { age: { $gte: 18 } },
-      sql: "(CASE WHEN jsonb_typeof((r.attributes -> $1::text)) = 'number' THEN ((r.attributes -> $2::text))::numeric END) >= $3::numeric",
-      params: ['age', 'age', 18],
+      sql: 'r.attributes @? $1::text::jsonpath',
+      params: ['strict $."age" ? (@ >= 18)'],
     },
     {
-      name: 'attribute $contains: an array element or a substring',
+      name: 'attribute numbers between, the name JSON-quoted inside the bound path',
+      query: { 'a"b': { $between: [1.5, 1e21] } },
+      sql: 'r.attributes @? $1::text::jsonpath',
+      params: ['strict $."a\\"b" ? (@ >= 1.5 && @ <= 1e+21)'],
+    },
+    {
+      name: 'attribute $contains: an array element or a substring of a string',
       query: { tags: { $contains: 'vip' } },
-      sql: "(r.attributes @> $1::text::jsonb OR strpos(lower((CASE WHEN jsonb_typeof((r.attributes -> $2::text)) = 'string' THEN (r.attributes ->> $3::text) END)), lower($4::text)) > 0)",
-      params: ['{"tags":["vip"]}', 'tags', 'tags', 'vip'],
+      sql: "(r.attributes @> $1::text::jsonb OR ((r.attributes ->> $2::text) ILIKE $3::text AND jsonb_typeof(r.attributes -> $4::text) = 'string'))",
+      params: ['{"tags":["vip"]}', 'tags', '%vip%', 'tags'],
     },
     { name: 'attribute $contains a number: array element only', query: { tags: { $contains: 5 } }, sql: 'r.attributes @> $1::text::jsonb', params: ['{"tags":[5]}'] },
     {
       name: 'attribute $exists ignores JSON null',
       query: { plan: { $exists: true } },
-      sql: "(r.attributes ? $1::text AND jsonb_typeof((r.attributes -> $2::text)) <> 'null')",
-      params: ['plan', 'plan'],
+      sql: '(r.attributes ? $1::text AND NOT r.attributes @> $2::text::jsonb)',
+      params: ['plan', '{"plan":null}'],
     },
     {
       name: 'received a schedule: a semi-join on events',
@@ -81,7 +93,7 @@ describe('compileSegment: tree → SQL over recipients r', () => {
     {
       name: 'last opened within N days',
       query: { lastOpenedAt: { $withinLastDays: 30 } },
-      sql: "r.id IN (SELECT e.recipient_id FROM events e WHERE e.recipient_id IS NOT NULL AND e.type IN ($1::text) GROUP BY e.recipient_id HAVING (max(e.occurred_at)) BETWEEN now() - $2::int * interval '1 day' AND now())",
+      sql: "r.id IN (SELECT e.recipient_id FROM events e WHERE e.recipient_id IS NOT NULL AND e.type IN ($1::text) GROUP BY e.recipient_id HAVING (max(e.occurred_at)) BETWEEN now() - $2::int * interval '24 hours' AND now())",
       params: ['opened', 30],
     },
     { name: 'an empty AND matches everyone', query: { AND: [] }, sql: 'true', params: [] },
@@ -95,21 +107,52 @@ describe('compileSegment: tree → SQL over recipients r', () => {
     {
       name: 'the seed example',
       query: { AND: [{ isActive: true }, { role: 'premium_user' }, { location: { $regex: 'California' } }, { createdAt: { $gte: '2024-01-01' } }] },
-      sql: "(r.is_active = $1::boolean AND r.attributes @> $2::text::jsonb AND (CASE WHEN jsonb_typeof((r.attributes -> $3::text)) = 'string' THEN (r.attributes ->> $4::text) END) ~ $5::text AND r.created_at >= $6::timestamptz)",
-      params: [true, '{"role":"premium_user"}', 'location', 'location', 'California', '2024-01-01T00:00:00Z'],
+      sql: "(r.is_active = $1::boolean AND r.attributes @> $2::text::jsonb AND ((r.attributes ->> $3::text) ~ $4::text AND jsonb_typeof(r.attributes -> $5::text) = 'string') AND r.created_at >= $6::timestamptz)",
+      params: [true, '{"role":"premium_user"}', 'location', 'California', 'location', '2024-01-01T00:00:00Z'],
     },
   ];
   it.each(cases)('$name', ({ query, sql, params }) => {
     expect(render(query)).toEqual({ sql, params });
   });
 
-  it('reads attribute dates behind a CASE, so a bad date string cannot fail the statement', () => {
-    const { sql, params } = render({ signup: { $after: '2024-01-01' } });
-    expect(sql).toMatch(/^\(CASE WHEN jsonb_typeof\(\(r\.attributes -> \$1::text\)\) = 'string' AND \(r\.attributes ->> \$2::text\) ~ '\^\[1-9\]/);
-    expect(sql).toContain('CASE WHEN substr(');
-    expect(sql).toContain("::timestamp AT TIME ZONE 'UTC'");
-    expect(sql).toMatch(/> \$\d+::timestamptz$/);
-    expect(params.filter((p) => p !== 'signup')).toEqual(['2024-01-01T00:00:00Z']);
+  describe('attribute dates', () => {
+    const windowOf = (query: unknown) => {
+      const { sql, params } = render(query);
+      return { sql, bounds: params.filter((p) => p !== 'signup') };
+    };
+
+    it('are read behind a CASE: the pattern and the month length are checked before any cast, so a bad date cannot fail the statement', () => {
+      const { sql } = render({ signup: { $after: '2024-01-01' } });
+      const [pattern = -1, dayCheck = -1, cast = -1] = ['~ \'^[1-9][0-9]{3}-', 'CASE WHEN substr(', '::timestamptz ELSE'].map((part) => sql.indexOf(part));
+      expect(sql.startsWith('(CASE WHEN ')).toBe(true);
+      expect(pattern).toBeGreaterThan(0);
+      expect(dayCheck).toBeGreaterThan(pattern);
+      expect(cast).toBeGreaterThan(dayCheck);
+      expect(sql).toContain("::timestamp AT TIME ZONE 'UTC' END");
+      expect(sql).toMatch(/> \$\d+::timestamptz$/);
+    });
+
+    it.each([
+      ['$after: from two days before the bound', { $after: '2024-01-01' }, ['2023-12-30', '2024-01-01T00:00:00Z'], '>='],
+      ['$gte with an offset: the UTC day', { $gte: '2024-03-01T01:00:00+02:00' }, ['2024-02-27', '2024-03-01T01:00:00+02:00'], '>='],
+      ['$before: below two days after the bound', { $before: '2024-12-31T23:59:59Z' }, ['2025-01-02', '2024-12-31T23:59:59Z'], '<'],
+      ['$lte', { $lte: '2024-02-28' }, ['2024-03-01', '2024-02-28T00:00:00Z'], '<'],
+      ['$between: both', { $between: ['2024-01-01', '2024-02-01'] }, ['2023-12-30', '2024-02-03', '2024-01-01T00:00:00Z', '2024-02-01T00:00:00Z'], '>='],
+      ['near year 1000: no lower window', { $gt: '1000-01-01' }, ['1000-01-01T00:00:00Z'], null],
+      ['near year 9999: no upper window', { $lt: '9999-12-31' }, ['9999-12-31T00:00:00Z'], null],
+    ])('a cheap text window comes first (%s)', (_name, operators, bounds, window) => {
+      const { sql, bounds: actual } = windowOf({ signup: operators });
+      expect(actual).toEqual(bounds);
+      if (window) expect(sql).toContain(`(r.attributes ->> $1::text) COLLATE "C" ${window} $2::text`);
+      else expect(sql).not.toContain('COLLATE "C"');
+    });
+
+    it('within the last N days: the window and the range from now(), the window computed once per statement', () => {
+      const { sql, bounds } = windowOf({ signup: { $withinLastDays: 7 } });
+      expect(bounds).toEqual([-9, 2, 7]);
+      expect(sql).toContain(`COLLATE "C" >= (SELECT to_char((now() + $2::int * interval '24 hours') AT TIME ZONE 'UTC', 'YYYY-MM-DD'))`);
+      expect(sql).toMatch(/BETWEEN now\(\) - \$\d+::int \* interval '24 hours' AND now\(\)$/);
+    });
   });
 
   it('never puts a value or a field name in the statement text', () => {

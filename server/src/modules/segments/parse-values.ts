@@ -12,7 +12,7 @@ const refuse = (rule: string, message: string): Checked<never> => ({ ok: false, 
  * attribute values with the same rule, so a date in a query and a date in the data agree.
  */
 export const isoDatePattern =
-  /^([1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$/;
+  /^(?<year>[1-9][0-9]{3})-(?<month>0[1-9]|1[0-2])-(?<day>0[1-9]|[12][0-9]|3[01])(?<time>[T ](?<hour>[01][0-9]|2[0-3]):(?<minute>[0-5][0-9])(?::(?<second>[0-5][0-9])(?:[.](?<fraction>[0-9]{1,6}))?)?(?<zone>Z|[+-](?:0[0-9]|1[0-4])(?::?[0-5][0-9])?)?)?$/;
 
 /** Days in a month of a year (Gregorian). */
 export function daysInMonth(year: number, month: number): number {
@@ -21,9 +21,9 @@ export function daysInMonth(year: number, month: number): number {
 
 /** True for a string holding a real ISO date (2024-02-30 is not). */
 export function isIsoDate(value: string): boolean {
-  const match = isoDatePattern.exec(value);
-  if (!match) return false;
-  return Number(match[3]) <= daysInMonth(Number(match[1]), Number(match[2]));
+  const groups = isoDatePattern.exec(value)?.groups;
+  if (!groups) return false;
+  return Number(groups.day) <= daysInMonth(Number(groups.year), Number(groups.month));
 }
 
 /**
@@ -34,11 +34,28 @@ export function checkDate(value: unknown): Checked<string> {
   if (typeof value !== 'string' || !isIsoDate(value)) {
     return refuse('date', 'must be an ISO 8601 date such as 2024-01-31 or 2024-01-31T09:30:00Z');
   }
-  const match = isoDatePattern.exec(value)!;
-  if (!match[4]) return ok(`${value}T00:00:00Z`);
+  const groups = isoDatePattern.exec(value)!.groups!;
+  if (!groups.time) return ok(`${value}T00:00:00Z`);
   const normalized = value.replace(' ', 'T');
-  return ok(match[8] ? normalized : `${normalized}Z`);
+  return ok(groups.zone ? normalized : `${normalized}Z`);
 }
+
+/** Milliseconds since the epoch of a date the parser accepted (a time without an offset is UTC). */
+export function instantOf(iso: string): number {
+  const groups = isoDatePattern.exec(iso)?.groups;
+  if (!groups) throw new Error(`not an ISO date: ${iso}`);
+  const utc = Date.UTC(
+    Number(groups.year), Number(groups.month) - 1, Number(groups.day),
+    Number(groups.hour ?? 0), Number(groups.minute ?? 0), Number(groups.second ?? 0), Number((groups.fraction ?? '').padEnd(3, '0').slice(0, 3)),
+  );
+  const zone = groups.zone;
+  if (!zone || zone === 'Z') return utc;
+  const digits = zone.slice(1).replace(':', '');
+  const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0);
+  return utc - (zone.startsWith('-') ? -1 : 1) * offsetMinutes * 60_000;
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A text value: not too long, and without the NUL character, which PostgreSQL text cannot hold. */
 export function checkText(value: unknown, { isEmptyAllowed = true, maxLength = segmentLimits.maxStringLength as number } = {}): Checked<string> {
@@ -46,6 +63,7 @@ export function checkText(value: unknown, { isEmptyAllowed = true, maxLength = s
   if (!isEmptyAllowed && value.length === 0) return refuse('min', 'must not be empty');
   if (value.length > maxLength) return refuse('max', `must be at most ${maxLength} characters`);
   if (value.includes('\u0000')) return refuse('characters', 'must not contain the NUL character');
+  if (loneSurrogate.test(value)) return refuse('characters', 'must be valid Unicode (it holds half of a surrogate pair)');
   return ok(value);
 }
 

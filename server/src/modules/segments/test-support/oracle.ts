@@ -30,7 +30,7 @@ const lower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 const isoDate = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$/;
 
-/** Milliseconds since the epoch of an ISO date string, or null when it is not a real one (years 1000–9999, hours < 24, offsets < 15 h). */
+/** Milliseconds (with microseconds as a fraction) since the epoch of an ISO date string, or null when it is not a real one (years 1000–9999, hours < 24, offsets < 15 h). */
 export function readDate(text: string): number | null {
   const m = isoDate.exec(text);
   if (!m) return null;
@@ -47,11 +47,12 @@ export function readDate(text: string): number | null {
     if (hours > 14 || minutes > 59) return null;
     offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
   }
-  const millis = Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3));
   const utc = new Date(0);
   utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(hour, minute, second, millis);
-  return utc.getTime() - offsetMinutes * 60_000;
+  utc.setUTCHours(hour, minute, second, 0);
+  // to the microsecond, as PostgreSQL reads it: a fraction of a millisecond is kept
+  const millis = Number((m[7] ?? '').padEnd(6, '0')) / 1000;
+  return utc.getTime() + millis - offsetMinutes * 60_000;
 }
 
 type Value = { kind: 'missing' } | { kind: 'text'; value: string } | { kind: 'number'; value: number } | { kind: 'boolean'; value: boolean }
