@@ -12,7 +12,7 @@ function bucket(input: RateLimitInput): Bucket {
 }
 
 function request(deliveryId: number, overrides: Partial<LimitRequest> = {}): LimitRequest {
-  return { deliveryId, recipientId: `r${deliveryId}`, draws: [{ key: 'global', tokens: 1 }], isCapExempt: false, isCounted: false, ...overrides };
+  return { deliveryId, recipientId: `r${deliveryId}`, draws: [{ key: 'global', tokens: 1 }], isCapExempt: false, isCounted: false, wasDeferred: false, ...overrides };
 }
 
 describe('checkCap', () => {
@@ -98,6 +98,21 @@ describe('decideLimits', () => {
     const { decisions } = decideLimits({ requests: [request(1, { recipientId: 'ann' }), request(2, { recipientId: 'bob' })], buckets, cap, history: new Map([['ann', [now - 1]]]), now });
     expect(decisions.get(1)).toMatchObject({ isGranted: false });
     expect(decisions.get(2)).toMatchObject({ isGranted: true });
+  });
+
+  it('a delivery deferred before keeps its place: it waits for the next token, not behind the queue', () => {
+    const buckets = new Map([['global', bucket({ maxPerMinute: 60 })]]);
+    const queue = decideLimits({ requests: [1, 2, 3, 4].map((id) => request(id)), buckets, cap: null, history: new Map(), now });
+    const later = new Map([['global', { ...buckets.get('global')!, state: queue.states.get('global')! }]]);
+    const { decisions, states } = decideLimits({ requests: [request(5, { wasDeferred: true }), request(6)], buckets: later, cap: null, history: new Map(), now: now + 10 });
+    const returning = decisions.get(5)!;
+    const newcomer = decisions.get(6)!;
+    if (returning.isGranted || newcomer.isGranted) throw new Error('expected deferrals');
+    const queued = queue.decisions.get(4)!;
+    if (queued.isGranted) throw new Error('expected a deferral');
+    expect(returning.until).toBeLessThan(queued.until);
+    expect(newcomer.until).toBeGreaterThan(queued.until);
+    expect(states.get('global')!.horizon).toBe(newcomer.until);
   });
 
   it('critical still waits for a rate limit', () => {

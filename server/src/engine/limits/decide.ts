@@ -3,7 +3,7 @@
  * when the others should come back. Pure: the caller reads the state under locks, calls this,
  * and writes the new state back in the same transaction (take-tokens.ts).
  */
-import { canTake, defer, take, type BucketLimits, type BucketState } from './bucket.ts';
+import { availableAt, canTake, defer, take, type BucketLimits, type BucketState } from './bucket.ts';
 import { checkCap, type CapWindows } from './frequency.ts';
 
 export type LimitRequest = {
@@ -15,6 +15,8 @@ export type LimitRequest = {
   isCapExempt: boolean;
   /** already took its place under the cap on an earlier attempt */
   isCounted: boolean;
+  /** was deferred by a rate limit before: it holds a place in the bucket's queue */
+  wasDeferred: boolean;
 };
 
 export type Bucket = { limits: BucketLimits; state: BucketState; describe: string };
@@ -66,8 +68,16 @@ export function decideLimits(input: DecideInput): DecideOutput {
     let latest = -Infinity;
     for (const { key, tokens } of blocked) {
       const bucket = buckets.get(key)!;
-      const { at, state } = defer(stateOf(key), bucket.limits, now, tokens);
-      states.set(key, state);
+      let at: number;
+      if (request.wasDeferred) {
+        // Its promised time came a little before the token did (the previous send ran late):
+        // it keeps its place and waits for that token, rather than going to the back of the queue.
+        at = availableAt(stateOf(key), bucket.limits, now, tokens);
+      } else {
+        const deferred = defer(stateOf(key), bucket.limits, now, tokens);
+        states.set(key, deferred.state);
+        at = deferred.at;
+      }
       if (at > latest) {
         latest = at;
         if (at >= until || !reason) reason = `rate limit ${key}: ${bucket.describe}`;

@@ -33,6 +33,8 @@ export type TokenRequest = {
   priority: number;
   /** took its place under the frequency cap on an earlier attempt */
   isCounted: boolean;
+  /** was deferred by a rate limit on its last claim */
+  wasDeferred: boolean;
 };
 
 export type LimitSettings = {
@@ -151,6 +153,7 @@ export async function takeTokens(database: Database, requests: readonly TokenReq
         draws: drawsOf(request),
         isCapExempt: request.priority === 0,
         isCounted: request.isCounted,
+        wasDeferred: request.wasDeferred,
       })),
       buckets,
       cap,

@@ -23,6 +23,8 @@ export type ClaimedDelivery = {
   retryBase: number;
   /** already took its place under the recipient's frequency cap */
   isCounted: boolean;
+  /** was put back by a rate limit last time (its due time is a place in that limit's queue) */
+  wasDeferred: boolean;
 };
 
 type ClaimedRow = {
@@ -36,6 +38,7 @@ type ClaimedRow = {
   due_at: Date | string;
   retry_base: number;
   is_counted: boolean;
+  was_deferred: boolean;
 };
 
 /**
@@ -73,7 +76,7 @@ export async function claimDeliveries(database: Database, workerId: string, limi
     FROM picked
     WHERE d.id = picked.id
     RETURNING d.id, d.run_id, d.schedule_id, d.recipient_id, d.channels, d.attempts, d.priority, d.due_at,
-              d.retry_base, d.counted_at IS NOT NULL AS is_counted`);
+              d.retry_base, d.counted_at IS NOT NULL AS is_counted, coalesce(d.reason LIKE 'rate limit %', false) AS was_deferred`);
   const claimed = rows.map((row) => ({
     id: Number(row.id),
     runId: row.run_id,
@@ -85,6 +88,7 @@ export async function claimDeliveries(database: Database, workerId: string, limi
     dueAt: new Date(row.due_at),
     retryBase: Number(row.retry_base),
     isCounted: Boolean(row.is_counted),
+    wasDeferred: Boolean(row.was_deferred),
   }));
   // RETURNING does not keep the subquery's order; serve the most urgent first.
   return claimed.sort((a, b) => a.priority - b.priority || a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);

@@ -45,6 +45,8 @@ export type BatchReport = {
   released: number;
   /** put back in the queue by a rate limit or the frequency cap */
   deferred: number;
+  /** the earliest time a delivery was deferred to, if any: the worker wakes up then */
+  nextDeferredAt: Date | null;
   completedRuns: string[];
 };
 
@@ -158,6 +160,7 @@ async function applyLimits(context: HeraldContext, batch: BatchData, sendable: r
     channels,
     priority: delivery.priority,
     isCounted: delivery.isCounted,
+    wasDeferred: delivery.wasDeferred,
   }));
   const scheduleLimits = new Map(sendable.map(({ delivery, run }) => [delivery.scheduleId, run.rateLimit]));
   const decisions = await takeTokens(context.database, requests, { settings: batch.settings, scheduleLimits, scale });
@@ -175,7 +178,7 @@ async function applyLimits(context: HeraldContext, batch: BatchData, sendable: r
 export async function dispatchBatch(context: HeraldContext, senders: ChannelSenders, options: DispatchOptions, isStopping: () => boolean, inFlight: InFlight): Promise<BatchReport> {
   const { database, logger, metrics } = context;
   const claimed = await claimDeliveries(database, options.workerId, options.batchSize, options.leaseMs);
-  if (claimed.length === 0) return { claimed: 0, settled: 0, released: 0, deferred: 0, completedRuns: [] };
+  if (claimed.length === 0) return { claimed: 0, settled: 0, released: 0, deferred: 0, nextDeferredAt: null, completedRuns: [] };
   const ids = claimed.map((d) => d.id);
   inFlight.add(ids);
   try {
@@ -216,8 +219,10 @@ export async function dispatchBatch(context: HeraldContext, senders: ChannelSend
     const completedRuns = await completeSettledRuns(database, [...new Set(results.map((r) => r.delivery.runId))]);
     if (settled < results.length) logger.warn({ lost: results.length - settled }, 'some deliveries were taken over by another worker before their results were written');
     const deferred = limited.deferred.length;
+    const deferredTimes = limited.deferred.flatMap(({ settlement }) => (settlement.status === 'deferred' ? [settlement.until.getTime()] : []));
+    const nextDeferredAt = deferredTimes.length > 0 ? new Date(Math.min(...deferredTimes)) : null;
     logger.debug({ claimed: claimed.length, settled, released, deferred, completedRuns: completedRuns.length }, 'worker batch done');
-    return { claimed: claimed.length, settled, released, deferred, completedRuns };
+    return { claimed: claimed.length, settled, released, deferred, nextDeferredAt, completedRuns };
   } finally {
     inFlight.remove(ids);
   }

@@ -3,7 +3,7 @@ import { buildResultRows, type DeliveryResult } from './result-rows.ts';
 import type { ClaimedDelivery } from './claim-deliveries.ts';
 
 const delivery: ClaimedDelivery = {
-  id: 7, runId: 'run', scheduleId: 'schedule', recipientId: 'recipient', channels: ['email', 'inapp'], attempts: 2, priority: 2, dueAt: new Date(0), retryBase: 0, isCounted: false,
+  id: 7, runId: 'run', scheduleId: 'schedule', recipientId: 'recipient', channels: ['email', 'inapp'], attempts: 2, priority: 2, dueAt: new Date(0), retryBase: 0, isCounted: false, wasDeferred: false,
 };
 
 describe('buildResultRows', () => {

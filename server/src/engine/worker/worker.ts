@@ -82,8 +82,13 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
           if (reclaimed > 0) log.warn({ reclaimed }, 'requeued deliveries whose worker stopped renewing its lease');
         }
         const report = await dispatchBatch(context, senders, dispatchOptions, () => isStopping, inFlightHooks);
-        // A full batch means more is probably waiting: go again at once.
-        if (report.claimed < dispatchOptions.batchSize && !isStopping) await pause(config.workerIntervalMs);
+        // A full batch means more is probably waiting: go again at once. A rate limit promised
+        // a delivery a time sooner than the next tick: wake up for it, so its token is not
+        // left unused (an unused moment of a limit is lost for good).
+        if (report.claimed < dispatchOptions.batchSize && !isStopping) {
+          const untilDeferred = report.nextDeferredAt ? report.nextDeferredAt.getTime() - Date.now() : Infinity;
+          await pause(Math.max(0, Math.min(config.workerIntervalMs, untilDeferred)));
+        }
       } catch (error) {
         log.error({ err: error }, 'worker batch failed');
         if (!isStopping) await pause(config.workerIntervalMs);
