@@ -15,7 +15,9 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
     .pipe(z.array(roleSchema).min(1)),
   HERALD_PUBLIC_URL: z.string().url().optional(),
-  HERALD_ADMIN_EMAIL: z.string().email().default('admin@localhost'),
+  // "something@something", not z.email(): the default, admin@localhost, has no dot in its
+  // domain, and setting it explicitly must not stop the process.
+  HERALD_ADMIN_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('admin@localhost'),
   HERALD_ADMIN_PASSWORD: z.string().min(8).optional(),
   HERALD_SECRET: z.string().min(16).optional(),
   HERALD_CATCHUP_WINDOW_MINUTES: z.coerce.number().int().min(0).default(360),
