@@ -1,0 +1,77 @@
+/**
+ * Dispatch end to end: queued deliveries → a Herald worker (startEngine, the `worker` role)
+ * claims, renders, sends and records them → a loopback sink in another process receives them.
+ *
+ *   npm run bench -- dispatch
+ *
+ * Targets on a 2-core machine: to an HTTP sink (the webhook channel) ≥ 10,000/s on
+ * PostgreSQL and ≥ 5,000/s on PGlite; over SMTP ≥ 1,000 emails/s on PostgreSQL.
+ * BENCH_DRIVERS=postgres or pglite runs one driver; BENCH_HTTP_COUNT (default 100,000 on
+ * PostgreSQL, 50,000 on PGlite) and BENCH_SMTP_COUNT (default 20,000) size the workloads (0 skips one);
+ * BENCH_BATCH_SIZE and BENCH_CONCURRENCY override the worker's batch size and concurrency.
+ */
+import { benchDrivers, openBenchDatabase, type Driver } from './lib/bench-database.ts';
+import { dispatchWithHerald, hasWebhookChannel, type DispatchFigure } from './lib/herald-dispatch.ts';
+import { formatCount, formatRate, machineLine, megabytes, perSecond, printTable, verdict } from './lib/report.ts';
+import { startSinks } from './lib/sinks.ts';
+
+const httpCounts: Record<Driver, number> = {
+  postgres: Number(process.env.BENCH_HTTP_COUNT ?? 100_000),
+  pglite: Number(process.env.BENCH_HTTP_COUNT ?? 50_000),
+};
+const smtpCount = Number(process.env.BENCH_SMTP_COUNT ?? 20_000);
+const httpTargets: Record<Driver, number> = { postgres: 10_000, pglite: 5_000 };
+const smtpTarget = 1_000;
+
+type Row = { driver: Driver; workload: string; figure: DispatchFigure; target: number; sinkRss: number | undefined };
+
+const sinks = await startSinks();
+const rows: Row[] = [];
+let isStandIn = false;
+try {
+  for (const driver of benchDrivers()) {
+    const workloads: Array<{ name: string; channel: 'webhook' | 'inapp' | 'email'; count: number; target: number }> = [];
+    const probe = await openBenchDatabase(driver);
+    isStandIn = !(await hasWebhookChannel(probe, sinks));
+    await probe.close();
+    workloads.push(isStandIn
+      ? { name: 'HTTP sink (stand-in: in-app)', channel: 'inapp', count: httpCounts[driver], target: httpTargets[driver] }
+      : { name: 'webhook → HTTP sink', channel: 'webhook', count: httpCounts[driver], target: httpTargets[driver] });
+    if (driver === 'postgres') workloads.push({ name: 'email → SMTP sink', channel: 'email', count: smtpCount, target: smtpTarget });
+
+    for (const workload of workloads.filter((w) => w.count > 0)) {
+      const bench = await openBenchDatabase(driver);
+      try {
+        const figure = await dispatchWithHerald(bench, sinks, workload.channel, workload.count);
+        rows.push({ driver, workload: workload.name, figure, target: workload.target, sinkRss: await sinks.peakRss() });
+      } finally {
+        await bench.close();
+      }
+    }
+  }
+} finally {
+  await sinks.close();
+}
+
+printTable(
+  'Dispatch end to end: queued → claimed, rendered, sent to a loopback sink, recorded (one Herald worker)',
+  ['driver', 'workload', 'deliveries', 'seconds', 'rate', 'target', '', 'received', 'repeats', 'peak RSS', 'batch × concurrency'],
+  rows.map(({ driver, workload, figure, target }) => [
+    driver,
+    workload,
+    formatCount(figure.count),
+    (figure.ms / 1000).toFixed(2),
+    formatRate(perSecond(figure.count, figure.ms)),
+    `≥ ${formatRate(target)}`,
+    verdict(perSecond(figure.count, figure.ms), target),
+    formatCount(figure.received),
+    formatCount(figure.received - figure.distinct),
+    megabytes(figure.peakRss),
+    `${figure.batchSize} × ${figure.concurrency}`,
+  ]),
+);
+if (isStandIn) {
+  console.log('NOTE: this build has no webhook channel yet: the "HTTP sink" rows use the in-app channel as a stand-in (an INSERT into the inbox, no HTTP).');
+}
+console.log('peak RSS: the benchmark process, which holds the Herald worker (and PGlite itself on pglite); the sinks run in a child process.');
+console.log(machineLine());
