@@ -7,10 +7,9 @@
  * 4 s. Everything else is as in production: the same limiter, the same token state in
  * PostgreSQL, two processes racing for it, and arrival times measured by the receiver.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSchema, startHerald, type HeraldProcess, type TestSchema } from '../support/herald-process.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { describe, expect, it } from 'vitest';
+import type { HeraldProcess } from '../support/herald-process.ts';
+import { useHeraldCluster } from '../support/herald-cluster.ts';
 import { maxInAnyWindow } from '../support/sliding-window.ts';
 
 const scale = 1 / 15;
@@ -18,44 +17,17 @@ const windowMs = 60_000 * scale;
 const perMinute = 12;
 const deliveryCount = 48;
 
-let schema: TestSchema | undefined;
-let sink: SmtpSink | undefined;
-let pool: pg.Pool | undefined;
-const heralds: HeraldProcess[] = [];
-
-beforeAll(async () => {
-  schema = await createTestSchema();
-  sink = await startSmtpSink();
-  pool = new pg.Pool({ connectionString: schema.databaseUrl, max: 2 });
-  const shared = {
-    databaseUrl: schema.databaseUrl,
-    adminPassword: 'rate-limit-admin-password',
-    roles: 'api,worker',
-    // Small batches, so both processes keep asking for tokens at the same moments.
-    env: { SMTP_URL: sink.url, HERALD_LIMIT_WINDOW_SCALE: String(scale), HERALD_WORKER_INTERVAL_MS: '20', HERALD_WORKER_BATCH_SIZE: '2', LOG_LEVEL: 'warn' },
-  };
-  heralds.push(...(await Promise.all([startHerald(shared), startHerald(shared)])));
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all(heralds.map((herald) => herald.stop()));
-  await sink?.close();
-  await pool?.end();
-  await schema?.drop();
-}, 120_000);
-
-async function rows<Row>(text: string, values: unknown[] = []): Promise<Row[]> {
-  return (await pool!.query(text, values)).rows as Row[];
-}
-
-async function metric(herald: HeraldProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${herald.url}/metrics`)).text();
-  return text.split('\n').filter((line) => line.startsWith(`${name}{`)).reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
+const cluster = useHeraldCluster(2, {
+  adminPassword: 'rate-limit-admin-password',
+  roles: 'api,worker',
+  // Small batches, so both processes keep asking for tokens at the same moments.
+  env: { HERALD_LIMIT_WINDOW_SCALE: String(scale), HERALD_WORKER_INTERVAL_MS: '20', HERALD_WORKER_BATCH_SIZE: '2', LOG_LEVEL: 'warn' },
+});
+const rows = cluster.query;
 
 describe('two worker processes against one rate limit', () => {
   it(`never deliver more than ${perMinute} in any minute, and deliver everything once`, async () => {
-    const [first, second] = heralds as [HeraldProcess, HeraldProcess];
+    const [first, second] = cluster.heralds as [HeraldProcess, HeraldProcess];
     const settings = await first.api('PUT', '/api/settings/delivery', { rateLimits: { global: { maxPerMinute: perMinute } } });
     expect(settings.status).toBe(200);
 
@@ -72,11 +44,11 @@ describe('two worker processes against one rate limit', () => {
 
     const budgetMs = (deliveryCount / perMinute + 4) * windowMs * 2;
     const deadline = Date.now() + budgetMs;
-    while (sink!.messages.length < deliveryCount && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (cluster.sink().messages.length < deliveryCount && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     // A moment more: a repeat would arrive now.
     await new Promise((resolve) => setTimeout(resolve, 500));
 
-    const messages = sink!.messages;
+    const messages = cluster.sink().messages;
     expect(messages.length, `received ${messages.length} of ${deliveryCount} within ${budgetMs} ms`).toBe(deliveryCount);
     expect(new Set(messages.map((m) => m.messageId)).size).toBe(deliveryCount);
     const [state] = await rows<{ sent: number; attempts: number }>(`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, max(attempts)::int AS attempts FROM deliveries WHERE run_id = $1`, [run!.id]);
@@ -90,7 +62,7 @@ describe('two worker processes against one rate limit', () => {
     expect(busiest).toBeGreaterThanOrEqual(perMinute - 3);
 
     // Both processes sent: the limit was shared, not held by one of them.
-    const sent = await Promise.all([first, second].map((herald) => metric(herald, 'herald_deliveries_sent_total')));
+    const sent = await Promise.all([first, second].map((herald) => cluster.metric(herald, 'herald_deliveries_sent_total')));
     expect(sent.reduce((a, b) => a + b, 0)).toBe(deliveryCount);
     expect(Math.min(...sent), `emails per process: ${sent.join(', ')}`).toBeGreaterThan(0);
   }, 180_000);
