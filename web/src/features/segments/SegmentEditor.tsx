@@ -75,7 +75,7 @@ export function SegmentEditor({ segment, initialQuery }: SegmentEditorProps) {
     if (!trimmed) setNameError('Give the segment a name');
     if (incompleteCount > 0) setIncompleteAnError(true);
     if (!trimmed || incompleteCount > 0) {
-      if (incompleteCount > 0) notifyError(null, 'Not saved', [{ field: '', rule: 'incomplete', message: 'Complete or remove the criteria marked in red.' }]);
+      if (incompleteCount > 0) notifyError(new Error('Complete or remove the criteria marked in red.'), 'Not saved');
       return;
     }
     const { owners, query } = exported;
@@ -100,9 +100,9 @@ export function SegmentEditor({ segment, initialQuery }: SegmentEditorProps) {
     );
   };
 
-  const saveButton = (testId: string) => (
-    <Button leftSection={<IconDeviceFloppy size={16} />} onClick={submit} loading={save.isPending} disabled={!canWrite} data-testid={testId}>
-      {segment ? 'Save segment' : 'Create segment'}
+  const saveButton = (testId: string, isShort = false) => (
+    <Button leftSection={<IconDeviceFloppy size={16} />} onClick={submit} loading={save.isPending} disabled={!canWrite} data-testid={testId} style={{ flexShrink: 0 }}>
+      {segment ? 'Save' : 'Create'}{isShort ? '' : ' segment'}
     </Button>
   );
 
@@ -167,8 +167,8 @@ export function SegmentEditor({ segment, initialQuery }: SegmentEditorProps) {
       </Grid>
       <Paper hiddenFrom="md" withBorder shadow="md" radius="lg" p="sm" mt="md" pos="sticky" bottom={8} style={{ zIndex: 5 }}>
         <Group justify="space-between" wrap="nowrap" gap="sm">
-          <Text fz="sm" fw={600} truncate>{problem ? 'Fix the marked criteria' : preview.data ? formatRecipients(preview.data.count) : 'Counting…'}</Text>
-          {saveButton('segment-save-mobile')}
+          <Text fz="sm" fw={600} truncate>{problem ? 'Check the criteria' : preview.data ? formatRecipients(preview.data.count) : 'Counting…'}</Text>
+          {saveButton('segment-save-mobile', true)}
         </Group>
       </Paper>
       {segment && <DeleteSegmentModal segment={isDeleteOpen ? segment : null} onClose={() => setDeleteOpen(false)} onDeleted={() => void navigate('/segments')} />}

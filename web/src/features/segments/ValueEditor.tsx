@@ -2,7 +2,7 @@ import { Autocomplete, Group, MultiSelect, NumberInput, SegmentedControl, Select
 import { DateInput } from '@mantine/dates';
 import type { ValueEditorProps } from 'react-querybuilder';
 import { catalogEntryOf, messageFor } from './builder-context.ts';
-import { valueInputOf, type BuilderOperator } from './operators.ts';
+import { isRegex, valueInputOf, type BuilderOperator } from './operators.ts';
 import { unknownField } from './query-convert.ts';
 
 const size = 'xs';
@@ -127,14 +127,14 @@ export function SegmentValueEditor(props: ValueEditorProps) {
       );
     }
     case 'text':
-      if (examples.length > 0 && operator !== '$regex') {
+      if (examples.length > 0 && !isRegex(operator)) {
         return <Autocomplete {...common} placeholder="Value" data={examples} value={String(value ?? '')} onChange={handleOnChange} />;
       }
       return (
         <TextInput
           {...common}
-          placeholder={operator === '$regex' ? 'Regular expression' : 'Value'}
-          ff={operator === '$regex' ? 'monospace' : undefined}
+          placeholder={isRegex(operator) ? 'Regular expression' : 'Value'}
+          ff={isRegex(operator) ? 'monospace' : undefined}
           value={String(value ?? '')}
           onChange={(event) => handleOnChange(event.currentTarget.value)}
         />

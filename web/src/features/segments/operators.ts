@@ -1,11 +1,11 @@
 import type { SegmentField, SegmentFieldType, SegmentOperator } from '@herald/shared';
 
 /**
- * The builder's operators: the API's, except that `$exists` is offered twice, as "exists"
+ * The builder's operators: the API's, with two offered twice. `$exists` is "exists"
  * (`{"$exists": true}`) and "is missing" (`{"$exists": false}`), which reads better than a
- * yes/no input next to "exists".
+ * yes/no input; `$regex` also comes "in any case" (`{"$regex": …, "$options": "i"}`).
  */
-export type BuilderOperator = SegmentOperator | '$missing';
+export type BuilderOperator = SegmentOperator | '$missing' | '$regexAnyCase';
 
 /** The input a criterion shows for its value, decided by the field's type and the operator. */
 export type ValueInput =
@@ -33,6 +33,7 @@ const labels: Record<BuilderOperator, string> = {
   $contains: 'contains',
   $startsWith: 'starts with',
   $regex: 'matches regex',
+  $regexAnyCase: 'matches regex, any case',
   $exists: 'exists',
   $missing: 'is missing',
   $gt: 'is greater than',
@@ -57,9 +58,16 @@ export function operatorLabel(operator: BuilderOperator, type: SegmentFieldType)
   return labelsByType[type]?.[operator] ?? labels[operator];
 }
 
-/** The builder's operators for a field, in the catalog's order; `$exists` becomes "exists" and "is missing". */
+const doubled: Partial<Record<SegmentOperator, BuilderOperator[]>> = { $exists: ['$exists', '$missing'], $regex: ['$regex', '$regexAnyCase'] };
+
+/** The builder's operators for a field, in the catalog's order, with `$exists` and `$regex` doubled. */
 export function builderOperatorsOf(field: Pick<BuilderField, 'operators'>): BuilderOperator[] {
-  return field.operators.flatMap((operator): BuilderOperator[] => (operator === '$exists' ? ['$exists', '$missing'] : [operator]));
+  return field.operators.flatMap((operator) => doubled[operator] ?? [operator]);
+}
+
+/** True for the operators whose value is a regular expression. */
+export function isRegex(operator: string): boolean {
+  return operator === '$regex' || operator === '$regexAnyCase';
 }
 
 const comparisons = new Set<BuilderOperator>(['$gt', '$gte', '$lt', '$lte']);

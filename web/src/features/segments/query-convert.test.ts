@@ -78,6 +78,11 @@ describe('Herald query → builder → Herald query', () => {
     expect(imported.ok && toHeraldQuery(imported.root, fields).query).toEqual({ OR: [{ AND: [{ role: 'user' }, { age: 3 }] }, { isActive: false }] });
   });
 
+  it('reads a case-insensitive regex as the builder\'s "any case" operator', () => {
+    const imported = fromHeraldQuery({ AND: [{ location: { $regex: 'cal', $options: 'i' } }, { location: { $regex: 'x', $options: '' } }] }, ids());
+    expect(imported.ok && imported.root.rules.map((item) => ('operator' in item ? item.operator : null))).toEqual(['$regexAnyCase', '$regex']);
+  });
+
   it('reads a NOT of a single criterion as a NOT group', () => {
     const imported = fromHeraldQuery({ AND: [{ NOT: { role: 'user' } }] }, ids());
     expect(imported.ok && imported.root.rules[0]).toMatchObject({ combinator: 'and', not: true, rules: [{ field: 'role', operator: '$eq', value: 'user' }] });
@@ -95,6 +100,7 @@ describe('Herald query → builder → Herald query', () => {
     ['an object compared', { AND: [{ role: { plan: 'x' } }] }],
     ['$in without a list', { AND: [{ role: { $in: 'a' } }] }],
     ['a node that is not an object', { AND: ['role'] }],
+    ['unknown regex options', { AND: [{ role: { $regex: 'a', $options: 'x' } }] }],
   ])('refuses %s', (_name, query) => {
     const imported = fromHeraldQuery(query, ids());
     expect(imported.ok).toBe(false);
@@ -119,7 +125,7 @@ describe('builder → Herald query', () => {
     ]);
     const result = toHeraldQuery(root, fields);
     expect(result.query).toEqual({ AND: [{ role: 'user' }] });
-    expect(result.incomplete).toEqual({ r1: 'pick a field', r2: 'enter a value', r3: 'to: enter a number' });
+    expect(result.incomplete).toEqual({ r1: 'pick a field', r2: 'enter a value', r3: 'enter a number to end the range' });
     // the one complete rule sits at index 0, whatever came before it in the builder
     expect(result.owners).toContainEqual({ path: 'query.AND.0', id: 'r4', kind: 'rule' });
   });
@@ -193,6 +199,10 @@ describe('placing the API\'s issues', () => {
 describe('operators and inputs', () => {
   it('offers exists as "exists" and "is missing"', () => {
     expect(builderOperatorsOf({ operators: ['$eq', '$exists'] })).toEqual(['$eq', '$exists', '$missing']);
+  });
+
+  it('offers regex as it is and in any case', () => {
+    expect(builderOperatorsOf({ operators: ['$regex'] })).toEqual(['$regex', '$regexAnyCase']);
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import type { SegmentQuery } from '@herald/shared';
 import type { RuleGroupType, RuleType } from 'react-querybuilder';
 import type { FieldIssue } from '../../lib/api.ts';
-import { defaultValueOf, valueInputOf, type BuilderField, type BuilderOperator, type ValueInput } from './operators.ts';
+import { defaultValueOf, isRegex, valueInputOf, type BuilderField, type BuilderOperator, type ValueInput } from './operators.ts';
 
 /**
  * Converts between the builder's tree (react-querybuilder's RuleGroupType) and Herald's
@@ -14,8 +14,7 @@ import { defaultValueOf, valueInputOf, type BuilderField, type BuilderOperator, 
  * names by path (`query.AND.1.OR.0.location.$regex`) is shown at the rule it is about.
  */
 
-export type BuilderRule = RuleType<string, string, unknown, string, RuleMeta>;
-export type RuleMeta = { /** `$options` of a `$regex`: "i" ignores case */ regexOptions?: string };
+export type BuilderRule = RuleType<string, string, unknown>;
 export type BuilderGroup = RuleGroupType;
 
 /** A rule or group and the path of its node in the exported query. */
@@ -71,8 +70,8 @@ function checkRange(raw: unknown, each: (end: unknown) => Checked): Checked {
   const ends = Array.isArray(raw) ? raw : [];
   const low = each(ends[0]);
   const high = each(ends[1]);
-  if (!low.ok) return missing(`from: ${low.message}`);
-  if (!high.ok) return missing(`to: ${high.message}`);
+  if (!low.ok) return missing(`${low.message} to start the range`);
+  if (!high.ok) return missing(`${high.message} to end the range`);
   return ok([low.value, high.value]);
 }
 
@@ -124,7 +123,7 @@ export function checkValue(field: BuilderField, operator: BuilderOperator, raw: 
       if (text.trim() === '') return missing('enter a value');
       const isArrayOfNumbers = field.type === 'array' && field.examples.length > 0 && field.examples.every((example) => typeof example === 'number');
       if (isArrayOfNumbers && asNumber(text) !== null) return ok(Number(text));
-      return ok(field.type === 'mixed' && operator !== '$regex' && operator !== '$contains' && operator !== '$startsWith' ? looseScalar(text.trim(), 'mixed') : text);
+      return ok(field.type === 'mixed' && !isRegex(operator) && operator !== '$contains' && operator !== '$startsWith' ? looseScalar(text.trim(), 'mixed') : text);
     }
   }
 }
@@ -146,7 +145,7 @@ function criterionOf(rule: BuilderRule, value: unknown): Record<string, unknown>
   const operator = rule.operator as BuilderOperator;
   if (operator === '$eq') return { [rule.field]: value };
   if (operator === '$exists' || operator === '$missing') return { [rule.field]: { $exists: value } };
-  if (operator === '$regex' && rule.meta?.regexOptions) return { [rule.field]: { $regex: value, $options: rule.meta.regexOptions } };
+  if (operator === '$regexAnyCase') return { [rule.field]: { $regex: value, $options: 'i' } };
   return { [rule.field]: { [operator]: value } };
 }
 
@@ -253,7 +252,8 @@ export function fromHeraldQuery(query: unknown, newId: () => string = randomId):
       if (Array.isArray(value) || value === null) throw new ImportError(`${field}: a list or null is not a value; use $in or $exists`);
       return [{ id: newId(), field, operator: '$eq', value }];
     }
-    const options = value.$options;
+    const options = value.$options ?? '';
+    if (options !== '' && options !== 'i') throw new ImportError(`${field}.$options: only "i" (any case) is known`);
     const rules: BuilderRule[] = [];
     for (const [operator, operand] of Object.entries(value)) {
       if (operator === '$options') continue;
@@ -264,13 +264,8 @@ export function fromHeraldQuery(query: unknown, newId: () => string = randomId):
       }
       const isList = operator === '$in' || operator === '$nin' || operator === '$between';
       if (isList && !Array.isArray(operand)) throw new ImportError(`${field}.${operator}: must be a list`);
-      rules.push({
-        id: newId(),
-        field,
-        operator,
-        value: uiValue(operator as BuilderOperator, operand),
-        ...(operator === '$regex' && typeof options === 'string' && options ? { meta: { regexOptions: options } } : {}),
-      });
+      const builderOperator = operator === '$regex' && options === 'i' ? '$regexAnyCase' : operator;
+      rules.push({ id: newId(), field, operator: builderOperator, value: uiValue(operator as BuilderOperator, operand) });
     }
     if (rules.length === 0) throw new ImportError(`${field}: has no operator`);
     return rules;
