@@ -91,6 +91,6 @@ export const templateRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (request) => {
     const content = templateContentOf(await getTemplate(db, request.params.id));
-    return previewTemplate(db, content, request.body.recipientId);
+    return previewTemplate(db, content, request.body?.recipientId);
   });
 };

@@ -9,4 +9,5 @@ export type TemplateListQuery = z.infer<typeof templateListQuery>;
 
 export const idParams = z.object({ id: z.string().uuid() });
 
-export const savedPreviewBody = z.object({ recipientId: z.string().uuid().optional() }).default({});
+/** Optional: no body (Fastify gives null) previews for a sample recipient. */
+export const savedPreviewBody = z.object({ recipientId: z.string().uuid().optional() }).nullish();

@@ -16,7 +16,8 @@ import type { TemplateListQuery } from './schema.ts';
 
 export type TemplateInput = z.output<typeof templateInputSchema>;
 
-const scheduleCount = sql<number>`(SELECT count(*)::int FROM ${schedules} WHERE ${schedules.templateId} = ${templates.id})`;
+// Qualified by hand: inside a subquery Drizzle writes bare column names, and a bare "id" would be the schedule's.
+const scheduleCount = sql<number>`(SELECT count(*)::int FROM schedules s WHERE s.template_id = "templates"."id")`;
 const withScheduleCount = { ...templateColumns(), scheduleCount };
 
 function templateColumns() {
