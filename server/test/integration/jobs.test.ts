@@ -26,6 +26,14 @@ describe('GET /api/jobs/:id', () => {
     }
   });
 
+  it('marks a running job whose process stopped reporting as failed, and leaves a live one running', async () => {
+    const [stalled] = await t.database.db.insert(jobs).values({ kind: 'recipients.import', total: 5000, processed: 2000, succeeded: 2000, updatedAt: new Date(Date.now() - 10 * 60_000) }).returning();
+    const [live] = await t.database.db.insert(jobs).values({ kind: 'recipients.import', total: 5000, processed: 1000, succeeded: 1000 }).returning();
+    const read = (await getJob(stalled!.id, t.auth)).json<ImportJob>();
+    expect(read).toMatchObject({ status: 'failed', processed: 2000, succeeded: 2000, errors: [{ row: 0, field: 'job', rule: 'interrupted' }] });
+    expect((await getJob(live!.id, t.auth)).json<ImportJob>().status).toBe('running');
+  });
+
   it('answers 401 without a caller, 404 for an unknown job and 400 naming the id when it is not a uuid', async () => {
     expect((await getJob('00000000-0000-4000-8000-000000000000')).statusCode).toBe(401);
     const unknown = await getJob('00000000-0000-4000-8000-000000000000', t.auth);

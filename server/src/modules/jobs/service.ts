@@ -1,5 +1,5 @@
 /** Long jobs report their progress in the `jobs` table, so any process can answer "how far?". */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { jobs } from '../../db/schema.ts';
 import { notFound } from '../../lib/errors.ts';
@@ -14,8 +14,19 @@ export async function createJob(db: DbOrTx, kind: string, total: number, userId:
   return row!;
 }
 
-/** The job with that id, or a 404. */
+/**
+ * A running job reports progress after every batch (a second or less); one silent for this
+ * long lost its process (a crash, a kill) and will never finish.
+ */
+export const jobStallSeconds = 120;
+
+/** The job with that id, or a 404. A running job whose process died is marked failed first, so nobody waits on it forever. */
 export async function getJob(db: Db, id: string): Promise<JobRow> {
+  await db.update(jobs).set({
+    status: 'failed',
+    errors: sql`${jobs.errors} || ${JSON.stringify([{ row: 0, field: 'job', rule: 'interrupted', message: `the process running this job stopped (no progress for ${jobStallSeconds} s); what it wrote before stays written — run the import again to finish it` }])}::jsonb`,
+    updatedAt: sql`now()`,
+  }).where(and(eq(jobs.id, id), eq(jobs.status, 'running'), lt(jobs.updatedAt, sql`now() - make_interval(secs => ${jobStallSeconds})`)));
   const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
   if (!row) throw notFound('Job', id);
   return row;
