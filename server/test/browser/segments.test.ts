@@ -158,4 +158,25 @@ describeWithBrowser('building a segment in the web UI and scheduling to it', () 
     await expect.poll(() => confirm.getByRole('alert').textContent()).toContain('City news');
     expect((await herald.api('GET', `/api/notifications/segments/${segmentId}`)).status).toBe(200);
   }, 180_000);
+
+  it('fits a 390 px phone: every control of a nested segment within the screen, the count in the save bar', async () => {
+    const created = await herald.api<{ id: string }>('POST', '/api/notifications/segments', {
+      name: 'Phone check',
+      query: { AND: [{ plan: 'pro' }, { NOT: { OR: [{ city: { $in: ['Paris', 'Berlin'] } }, { city: { $regex: '^lon', $options: 'i' } }] } }] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const page = await browser.newPage({ width: 390, height: 844 });
+    captureOnFailure(page, 'segments-phone');
+    await signIn(page, herald);
+    await page.goto(`${herald.url}/segments/${created.body.id}`);
+
+    // pro and in neither Paris, Berlin nor London: nobody; the bar at the bottom says so.
+    await expect.poll(() => page.getByText('0 recipients', { exact: true }).isVisible()).toBe(true);
+    await expect.poll(() => ruleAt(page, [1, 1]).getByRole('combobox', { name: 'Operator' }).inputValue()).toBe('matches regex, any case');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    for (const control of await page.locator('.segment-builder input, .segment-builder button').all()) {
+      const box = await control.boundingBox();
+      if (box) expect(box.x + box.width, await control.evaluate((element) => element.outerHTML.slice(0, 120))).toBeLessThanOrEqual(390);
+    }
+  }, 120_000);
 });
