@@ -86,8 +86,16 @@ export const segmentInputSchema = z.object({
 });
 export type SegmentInput = z.input<typeof segmentInputSchema>;
 
-/** A change to a segment: rename it, describe it, or change its query. */
-export const segmentUpdateSchema = segmentInputSchema.partial();
+/**
+ * A change to a segment: rename it, describe it, or change its query; what is left out stays.
+ * (Not `segmentInputSchema.partial()`: zod keeps `description`'s default there, so a rename
+ * alone would blank the description.)
+ */
+export const segmentUpdateSchema = z.object({
+  name: segmentInputSchema.shape.name.optional(),
+  description: z.string().max(2000).optional(),
+  query: segmentQuerySchema.optional(),
+});
 export type SegmentUpdate = z.input<typeof segmentUpdateSchema>;
 
 export const segmentScheduleRefSchema = z.object({ id: uuid, name: z.string(), status: z.string() });

@@ -117,6 +117,7 @@ describeWithBrowser('building a segment in the web UI and scheduling to it', () 
 
     // Save it.
     await page.getByLabel('Name', { exact: true }).fill('Pro in Paris or Berlin');
+    await page.getByLabel('Description', { exact: true }).fill('Our two biggest cities');
     await page.getByTestId('segment-save').click();
     await page.waitForURL(/\/segments\/[0-9a-f-]{36}$/);
     const segmentId = page.url().split('/').pop()!;
@@ -157,6 +158,17 @@ describeWithBrowser('building a segment in the web UI and scheduling to it', () 
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => confirm.getByRole('alert').textContent()).toContain('City news');
     expect((await herald.api('GET', `/api/notifications/segments/${segmentId}`)).status).toBe(200);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+
+    // Renaming changes the name alone.
+    await page.getByRole('button', { name: 'Rename Pro in Paris or Berlin' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename segment' });
+    await rename.getByLabel('Name', { exact: true }).fill('Pro in two cities');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await rename.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByRole('link', { name: 'Pro in two cities' }).count()).toBe(1);
+    const renamed = await herald.api<SavedSegment & { description: string }>('GET', `/api/notifications/segments/${segmentId}`);
+    expect(renamed.body).toMatchObject({ name: 'Pro in two cities', description: 'Our two biggest cities', query: saved.body.query });
   }, 180_000);
 
   it('fits a 390 px phone: every control of a nested segment within the screen, the count in the save bar', async () => {
