@@ -60,7 +60,8 @@ const statusHints: Record<string, string> = {
 /** A colored badge for any status of a schedule, run, delivery or job. */
 export function StatusBadge({ status, size = 'sm' }: { status: string; size?: 'xs' | 'sm' | 'md' }) {
   const badge = (
-    <Badge color={statusColor(status)} variant="light" size={size} radius="sm" data-testid="status-badge">
+    // min-width: max-content, or a table column squeezes the word to "ACT…".
+    <Badge color={statusColor(status)} variant="light" size={size} radius="sm" data-testid="status-badge" style={{ minWidth: 'max-content' }}>
       {status}
     </Badge>
   );

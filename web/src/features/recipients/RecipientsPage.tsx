@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { Recipient } from '@herald/shared';
 import { usePermissions } from '../../auth/use-me.ts';
 import { ConfirmModal } from '../../components/ConfirmModal.tsx';
+import { StatusBadge } from '../../components/badges.tsx';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { Empty } from '../../components/Empty.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -29,8 +30,8 @@ const columns: Column<Recipient>[] = [
     header: 'Status',
     render: (r) => (
       <Group gap={4} justify="inherit">
-        <Badge variant="light" radius="sm" color={r.isActive ? 'teal' : 'gray'}>{r.isActive ? 'active' : 'inactive'}</Badge>
-        {r.unsubscribedAt && <Badge variant="light" radius="sm" color="orange">unsubscribed</Badge>}
+        <StatusBadge status={r.isActive ? 'active' : 'inactive'} />
+        {r.unsubscribedAt && <Badge variant="light" radius="sm" color="orange" style={{ minWidth: 'max-content' }}>unsubscribed</Badge>}
       </Group>
     ),
   },
