@@ -27,6 +27,9 @@ export type ClaimedDelivery = {
   wasDeferred: boolean;
 };
 
+/** deliveries.priority: 0 critical, 1 high, 2 normal, 3 low */
+const priorityRanks = [0, 1, 2, 3] as const;
+
 type ClaimedRow = {
   id: string | number;
   run_id: string;
@@ -55,17 +58,26 @@ type ClaimedRow = {
  * The pick is a MATERIALIZED CTE, not `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
  * LOCKED)`: the planner may run such a subquery more than once (a rescan in a semi-join),
  * and each run skips the rows the previous one locked, so the UPDATE can claim more than n
- * rows. A materialized CTE runs exactly once. The partial index deliveries_claim_idx
- * (priority, due_at WHERE status = 'queued') serves the ORDER BY … LIMIT without a sort.
+ * rows. A materialized CTE runs exactly once.
+ *
+ * Inside it, one branch per priority (UNION ALL, most urgent first), each an index range
+ * scan of deliveries_claim_idx (priority, due_at WHERE status = 'queued') for
+ * `priority = p AND due_at <= now()`. One scan in (priority, due_at) order would also read,
+ * and throw away, every queued row of a priority that is not due yet (a million deliveries
+ * deferred by a rate limit) before reaching the next priority: ~15 ms per claim per 300,000
+ * such rows, against ~0.2 ms here. Append runs the branches in order and the outer LIMIT
+ * stops pulling once it has n rows, so later branches lock nothing they do not return.
  */
 export async function claimDeliveries(database: Database, workerId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
   const rows = await database.query<ClaimedRow>(sql`
     WITH picked AS MATERIALIZED (
-      SELECT id FROM deliveries
-      WHERE status = 'queued' AND due_at <= now()
-      ORDER BY priority, due_at
+      SELECT id FROM (${sql.join(priorityRanks.map((rank) => sql`(SELECT id FROM (
+        SELECT id FROM deliveries
+        WHERE status = 'queued' AND priority = ${rank}::smallint AND due_at <= now()
+        ORDER BY due_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED) AS p${sql.raw(String(rank))})`), sql` UNION ALL `)}) AS due
       LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
     )
     UPDATE deliveries AS d
     SET status = 'sending',
