@@ -122,6 +122,16 @@ describe('availableAt and defer', () => {
     expect(c.at - b.at).toBeCloseTo(limits.intervalMs);
   });
 
+  it('forgets a queue that stopped draining (its deliveries were cancelled)', () => {
+    const limits = limitsOf({ maxPerHour: 60 });
+    const busy = { ...take(emptyBucketState(), limits, 0, 1), horizon: 3_600_000 };
+    // right after the last send, the queue is believed
+    expect(defer(busy, limits, 1000, 1).at).toBeGreaterThan(3_600_000);
+    // nothing taken for more than two spacings (2 minutes): the promises were not kept
+    const later = 3 * 60_000 + 2 * limits.intervalMs;
+    expect(defer(busy, limits, later, 1).at).toBe(later);
+  });
+
   it('forgets a horizon that has passed', () => {
     const state = { ...take(emptyBucketState(), limits, 0, 1), horizon: 5 };
     expect(defer(state, limits, 10, 1).at).toBeCloseTo(limits.intervalMs);

@@ -149,14 +149,22 @@ export function availableAt(state: BucketState, limits: BucketLimits, now: numbe
   return at;
 }
 
+/** A bucket unused for this long (or two spacings, if longer) has nobody queued on it any more. */
+const idleAfterMs = 1000;
+
 /**
  * Defers `tokens` messages that cannot go now: they are promised the first time they could go,
  * or, when earlier deferred messages are promised later than that, one spacing after the last
  * of them. Returns the promised time and the state that remembers it.
+ *
+ * The queue is only believed while it drains: if the bucket sat unused (its deferred
+ * deliveries were cancelled or sent elsewhere), the promises behind the horizon are stale
+ * and a newcomer is promised the first free time instead of waiting behind ghosts.
  */
 export function defer(state: BucketState, limits: BucketLimits, now: number, tokens: number): { at: number; state: BucketState } {
   const free = availableAt(state, limits, now, tokens);
-  const at = state.horizon !== null && state.horizon >= free ? state.horizon + tokens * limits.intervalMs : free;
+  const isDraining = state.tat !== null && state.tat >= now - Math.max(2 * limits.intervalMs, idleAfterMs);
+  const at = isDraining && state.horizon !== null && state.horizon >= free ? state.horizon + tokens * limits.intervalMs : free;
   return { at, state: { ...state, horizon: at } };
 }
 
