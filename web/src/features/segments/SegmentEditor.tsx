@@ -1,7 +1,7 @@
 import { Alert, Anchor, Box, Button, Grid, Group, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconAlertTriangle, IconArrowLeft, IconDeviceFloppy, IconTrash } from '@tabler/icons-react';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Segment } from '@herald/shared';
 import { Link, useNavigate } from 'react-router';
 import { usePermissions } from '../../auth/use-me.ts';
@@ -62,6 +62,21 @@ export function SegmentEditor({ segment, initialQuery }: SegmentEditorProps) {
     [previewPlaced.byId, savePlaced, exported.incomplete, isIncompleteAnError],
   );
   const incompleteCount = Object.keys(exported.incomplete).length;
+  // What the saved query looks like once read into the builder and written back (the builder
+  // may write an equal query differently), so only real edits count as unsaved changes.
+  const savedQuery = useMemo(
+    () => (catalog.data ? JSON.stringify(toHeraldQuery(initialQuery, builderFieldsOf(catalog.data.items, fieldKeysOf(initialQuery))).query) : null),
+    [catalog.data, initialQuery],
+  );
+  const isChanged = name.trim() !== (segment?.name ?? '') || description.trim() !== (segment?.description ?? '') || incompleteCount > 0
+    || (savedQuery !== null && JSON.stringify(exported.query) !== savedQuery);
+  // Closing the tab with unsaved changes asks first.
+  useEffect(() => {
+    if (!isChanged || !canWrite) return undefined;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [isChanged, canWrite]);
   const problem = previewProblem(preview.error, Object.keys(previewPlaced.byId).length, previewPlaced.unplaced)
     ?? (catalog.isError ? `The fields could not be loaded: ${messageOf(catalog.error)}` : null);
 
@@ -116,6 +131,7 @@ export function SegmentEditor({ segment, initialQuery }: SegmentEditorProps) {
         description="Recipients who match these criteria when a schedule sends. The count below follows your edits."
         actions={(
           <>
+            {segment && isChanged && <Text fz="xs" c="dimmed" visibleFrom="md" data-testid="segment-unsaved">Unsaved changes</Text>}
             {segment && canWrite && <Button variant="default" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleteOpen(true)}>Delete</Button>}
             <Box visibleFrom="md">{saveButton('segment-save')}</Box>
           </>

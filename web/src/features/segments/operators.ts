@@ -33,7 +33,7 @@ const labels: Record<BuilderOperator, string> = {
   $contains: 'contains',
   $startsWith: 'starts with',
   $regex: 'matches regex',
-  $regexAnyCase: 'matches regex, any case',
+  $regexAnyCase: 'regex, any case',
   $exists: 'exists',
   $missing: 'is missing',
   $gt: 'is greater than',
