@@ -85,5 +85,12 @@ describeWithBrowser('scheduling a notification in the web UI', () => {
     const run = page.getByRole('link', { name: /^Run of/ }).filter({ hasText: 'completed' });
     await run.waitFor({ timeout: 45_000 });
     expect(await run.textContent()).toMatch(/2\s*sent/);
+
+    // The list of schedules shows it with its whole status word, not squeezed to "COMPL…".
+    await page.getByRole('link', { name: 'Schedules', exact: true }).first().click();
+    await page.waitForURL(/\/schedules$/);
+    const badge = page.getByTestId('status-badge').first();
+    await expect.poll(() => badge.textContent()).toBe('completed');
+    expect(await badge.evaluate((element) => [...element.querySelectorAll('*'), element].every((part) => part.scrollWidth <= part.clientWidth))).toBe(true);
   }, 240_000);
 });
