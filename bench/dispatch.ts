@@ -12,7 +12,7 @@
  */
 import { benchDrivers, openBenchDatabase, type Driver } from './lib/bench-database.ts';
 import { dispatchWithHerald, hasWebhookChannel, type DispatchFigure } from './lib/herald-dispatch.ts';
-import { formatCount, formatRate, machineLine, megabytes, perSecond, printTable, verdict } from './lib/report.ts';
+import { cpuPerItem, formatCount, formatRate, machineLine, megabytes, perSecond, printTable, recordFigure, verdict } from './lib/report.ts';
 import { startSinks } from './lib/sinks.ts';
 
 const httpCounts: Record<Driver, number> = {
@@ -54,8 +54,8 @@ try {
 }
 
 printTable(
-  'Dispatch end to end: queued → claimed, rendered, sent to a loopback sink, recorded (one Herald worker)',
-  ['driver', 'workload', 'deliveries', 'seconds', 'rate', 'target', '', 'received', 'repeats', 'peak RSS', 'batch × concurrency'],
+  `Dispatch end to end: queued → claimed, rendered, sent to a loopback sink, recorded (${rows[0]?.figure.workers ?? 1} Herald worker loop(s) in one process)`,
+  ['driver', 'workload', 'deliveries', 'seconds', 'rate', 'target', '', 'received', 'repeats', 'peak RSS', 'batch × concurrency', 'CPU/delivery: Node', 'PostgreSQL'],
   rows.map(({ driver, workload, figure, target }) => [
     driver,
     workload,
@@ -68,10 +68,17 @@ printTable(
     formatCount(figure.received - figure.distinct),
     megabytes(figure.peakRss),
     `${figure.batchSize} × ${figure.concurrency}`,
+    cpuPerItem(figure.processCpuSeconds, figure.count),
+    cpuPerItem(figure.postgresCpuSeconds, figure.count),
   ]),
 );
+for (const { driver, workload, figure, target } of rows) {
+  const rate = perSecond(figure.count, figure.ms);
+  recordFigure({ workload: `dispatch: ${workload}`, driver, value: `${formatRate(rate)} (peak RSS ${megabytes(figure.peakRss)})`, target: `≥ ${formatRate(target)}`, verdict: verdict(rate, target) });
+}
 if (isStandIn) {
   console.log('NOTE: this build has no webhook channel yet: the "HTTP sink" rows use the in-app channel as a stand-in (an INSERT into the inbox, no HTTP).');
 }
-console.log('peak RSS: the benchmark process, which holds the Herald worker (and PGlite itself on pglite); the sinks run in a child process.');
+console.log('peak RSS and CPU/delivery "Node": the benchmark process, which holds the Herald worker (and PGlite itself on pglite); the sinks run in a child process.');
+console.log('CPU/delivery "PostgreSQL": the server processes of the worker\'s connections. On 2 cores there are 2 CPU-seconds a second for both together.');
 console.log(machineLine());

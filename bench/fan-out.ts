@@ -17,13 +17,13 @@ import {
   openBenchDatabase,
   type Driver,
 } from './lib/bench-database.ts';
-import { formatCount, formatRate, machineLine, megabytes, perSecond, printTable, sampleMemory, verdict } from './lib/report.ts';
+import { cpuPerItem, formatCount, formatRate, machineLine, megabytes, meterCpu, perSecond, printTable, recordFigure, sampleMemory, verdict } from './lib/report.ts';
 import { fanOut } from '../server/src/engine/fan-out/fan-out.ts';
 
 const population = Number(process.env.BENCH_RECIPIENTS ?? 1_000_000);
 const targets: Record<Driver, number> = { postgres: 100_000, pglite: 50_000 };
 
-type Figure = { driver: Driver; queued: number; ms: number; loadMs: number; peakRss: number };
+type Figure = { driver: Driver; queued: number; ms: number; loadMs: number; peakRss: number; processCpuSeconds: number; postgresCpuSeconds: number | undefined };
 
 async function measure(driver: Driver): Promise<Figure> {
   const bench = await openBenchDatabase(driver);
@@ -36,6 +36,7 @@ async function measure(driver: Driver): Promise<Figure> {
     const runId = await createBenchRun(database, scheduleId);
 
     const memory = sampleMemory();
+    const cpu = await meterCpu(database, bench.schema);
     const started = performance.now();
     const counts = await database.db.transaction((tx) => fanOut(tx, {
       runId,
@@ -47,12 +48,13 @@ async function measure(driver: Driver): Promise<Figure> {
     }));
     const ms = performance.now() - started;
     const peakRss = memory.stop();
+    const cpuUsed = await cpu.stop();
 
     const stored = await deliveryCounts(database, runId);
     if (counts.queued !== population || stored.queued !== population) {
       throw new Error(`expected ${population} queued deliveries, fanOut said ${counts.queued} and the table holds ${JSON.stringify(stored)}`);
     }
-    return { driver, queued: counts.queued, ms, loadMs, peakRss };
+    return { driver, queued: counts.queued, ms, loadMs, peakRss, processCpuSeconds: cpuUsed.processSeconds, postgresCpuSeconds: cpuUsed.postgresSeconds };
   } finally {
     await bench.close();
   }
@@ -65,7 +67,7 @@ for (const driver of benchDrivers()) {
 
 printTable(
   `Fan-out: one run to ${formatCount(population)} recipients → queued deliveries (one INSERT … SELECT in the firing transaction)`,
-  ['driver', 'deliveries', 'seconds', 'rows/s', 'target', '', 'peak RSS', '(recipients loaded in)'],
+  ['driver', 'deliveries', 'seconds', 'rows/s', 'target', '', 'peak RSS', 'CPU/row: Node', 'PostgreSQL', '(recipients loaded in)'],
   figures.map((f) => [
     f.driver,
     formatCount(f.queued),
@@ -74,7 +76,14 @@ printTable(
     `≥ ${formatRate(targets[f.driver])}`,
     verdict(perSecond(f.queued, f.ms), targets[f.driver]),
     megabytes(f.peakRss),
+    cpuPerItem(f.processCpuSeconds, f.queued),
+    cpuPerItem(f.postgresCpuSeconds, f.queued),
     `${(f.loadMs / 1000).toFixed(1)} s`,
   ]),
 );
+for (const f of figures) {
+  const rate = perSecond(f.queued, f.ms);
+  recordFigure({ workload: `fan-out ${formatCount(f.queued)} recipients`, driver: f.driver, value: `${formatRate(rate)} (peak RSS ${megabytes(f.peakRss)})`, target: `≥ ${formatRate(targets[f.driver])}`, verdict: verdict(rate, targets[f.driver]) });
+}
+console.log('CPU/row "Node": the benchmark process (PGlite itself on pglite); "PostgreSQL": the server process running the statement.');
 console.log(machineLine());

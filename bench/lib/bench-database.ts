@@ -21,7 +21,7 @@ export type BenchDatabase = {
   driver: Driver;
   /** the URL with the schema's search_path, for other processes (PostgreSQL only) */
   url: string | undefined;
-  /** the schema's name (PostgreSQL only) */
+  /** the schema's name (PostgreSQL only), also the application_name of the benchmark's connections */
   schema: string | undefined;
   /** closes the database and drops the schema (or removes PGlite's directory) */
   close: () => Promise<void>;
@@ -64,9 +64,10 @@ export async function openBenchDatabase(driver: Driver, poolSize = 10): Promise<
   }
   const schema = `bench_${crypto.randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE SCHEMA ${schema}`);
-  const database = await openDatabase({ databaseUrl, dataDir: '', searchPath: schema, poolSize });
-  await migrate(database);
   const separator = databaseUrl.includes('?') ? '&' : '?';
+  // The schema's name as application_name, so its server processes can be found (their CPU time is measured).
+  const database = await openDatabase({ databaseUrl: `${databaseUrl}${separator}application_name=${schema}`, dataDir: '', searchPath: schema, poolSize });
+  await migrate(database);
   return {
     database,
     driver,

@@ -13,7 +13,7 @@ import { createContext, type HeraldContext } from '../../server/src/context.ts';
 import { fanOut } from '../../server/src/engine/fan-out/fan-out.ts';
 import { startEngine } from '../../server/src/engine/index.ts';
 import { createBenchRun, createBenchSchedule, deliveryCounts, loadRecipients, type BenchDatabase } from './bench-database.ts';
-import { sampleMemory, waitFor } from './report.ts';
+import { meterCpu, sampleMemory, waitFor } from './report.ts';
 import type { Sinks } from './sinks.ts';
 
 export type DispatchChannel = 'webhook' | 'inapp' | 'email';
@@ -29,7 +29,15 @@ export type DispatchFigure = {
   distinct: number;
   batchSize: number;
   concurrency: number;
+  /** worker loops started in the process */
+  workers: number;
+  /** CPU seconds of this process (the worker; PGlite too on pglite) and of PostgreSQL's server processes for it */
+  processCpuSeconds: number;
+  postgresCpuSeconds: number | undefined;
 };
+
+/** Worker loops in the benchmark process (BENCH_WORKERS, default 1): startEngine() called that many times, as that many worker processes would. */
+export const workerLoops = Number(process.env.BENCH_WORKERS ?? 1);
 
 /** Herald's configuration for the benchmark worker; BENCH_BATCH_SIZE / BENCH_CONCURRENCY override the defaults. */
 function benchConfig(sinks: Sinks) {
@@ -77,8 +85,9 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
   const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 
   const memory = sampleMemory();
+  const cpu = await meterCpu(database, bench.schema);
   const started = performance.now();
-  const engine = startEngine(context);
+  const engines = Array.from({ length: workerLoops }, () => startEngine(context));
   try {
     await waitFor(
       async () => (await database.query<{ status: string }>(sql`SELECT status FROM runs WHERE id = ${runId}::uuid`))[0]?.status === 'completed',
@@ -86,10 +95,11 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
       async () => `deliveries ${JSON.stringify(await deliveryCounts(database, runId))}`,
     );
   } finally {
-    await engine.stop();
+    await Promise.all(engines.map((engine) => engine.stop()));
   }
   const ms = performance.now() - started;
   const peakRss = memory.stop();
+  const cpuUsed = await cpu.stop();
 
   const stored = await deliveryCounts(database, runId);
   if (stored.sent !== count) throw new Error(`expected ${count} deliveries sent, the table holds ${JSON.stringify(stored)}`);
@@ -103,5 +113,5 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
     received = channel === 'email' ? sinkCounts.smtp : sinkCounts.http;
     distinct = channel === 'email' ? sinkCounts.smtpIds : sinkCounts.httpKeys;
   }
-  return { channel, count, ms, peakRss, received, distinct, batchSize: context.config.workerBatchSize, concurrency: context.config.workerConcurrency };
+  return { channel, count, ms, peakRss, received, distinct, batchSize: context.config.workerBatchSize, concurrency: context.config.workerConcurrency, workers: workerLoops, processCpuSeconds: cpuUsed.processSeconds, postgresCpuSeconds: cpuUsed.postgresSeconds };
 }

@@ -1,5 +1,8 @@
-/** Measuring and printing: timers, a peak-memory sampler, percentiles, and a plain-text table. */
+/** Measuring and printing: timers, a peak-memory sampler, CPU time, percentiles, and a plain-text table. */
+import fs from 'node:fs';
 import os from 'node:os';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../server/src/db/client.ts';
 
 /** Samples this process's resident set size while a workload runs, and keeps the peak. */
 export type MemorySampler = { stop: () => number };
@@ -29,6 +32,51 @@ export async function peakRssOf(pid: number): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds a process on this machine has used (Linux /proc), or undefined when it is gone. */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime + stime, in clock ticks (USER_HZ, 100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Measures the CPU time of a workload, apart from whatever else the machine is doing: this
+ * process's (the Herald worker's, and PGlite's on pglite) and, on PostgreSQL, that of the
+ * server processes serving the connections named `applicationName`. Under a busy machine the
+ * wall-clock rate drops, but the CPU time per delivery says what the work itself costs.
+ */
+export type CpuMeter = { stop: () => Promise<{ processSeconds: number; postgresSeconds: number | undefined }> };
+
+export async function meterCpu(database: Database, applicationName: string | undefined): Promise<CpuMeter> {
+  const started = process.cpuUsage();
+  const backends = async () => {
+    if (database.driver !== 'postgres' || !applicationName) return new Map<number, number>();
+    const rows = await database.query<{ pid: number }>(sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${applicationName}`);
+    return new Map(rows.flatMap((row) => {
+      const seconds = cpuSecondsOf(Number(row.pid));
+      return seconds === undefined ? [] : [[Number(row.pid), seconds] as [number, number]];
+    }));
+  };
+  const before = await backends();
+  return {
+    stop: async () => {
+      const usage = process.cpuUsage(started);
+      const after = await backends();
+      let postgresSeconds = 0;
+      // A server process that started during the workload counts from zero.
+      for (const [pid, seconds] of after) postgresSeconds += seconds - (before.get(pid) ?? 0);
+      return {
+        processSeconds: (usage.user + usage.system) / 1e6,
+        postgresSeconds: database.driver === 'postgres' ? postgresSeconds : undefined,
+      };
+    },
+  };
 }
 
 export function megabytes(bytes: number | undefined): string {
@@ -74,10 +122,25 @@ export function printTable(title: string, header: string[], rows: string[][]): v
   for (const row of rows) console.log(line(row));
 }
 
-/** One line about the machine, printed under every table so figures are read against it. */
+/** One line about the machine, printed under every table so figures are read against it (a busy machine slows every wall-clock figure). */
 export function machineLine(): string {
   const cpus = os.cpus();
-  return `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
+  const load = os.loadavg().map((value) => value.toFixed(1)).join(' ');
+  return `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}; load average ${load}`;
+}
+
+/** One figure for the summary that `npm run bench` prints at the end. */
+export type SummaryFigure = { workload: string; driver: string; value: string; target?: string; verdict?: string };
+
+/** Hands a figure to bench/run.ts (through the file it names in BENCH_FIGURES_FILE); a no-op when run alone. */
+export function recordFigure(figure: SummaryFigure): void {
+  const file = process.env.BENCH_FIGURES_FILE;
+  if (file) fs.appendFileSync(file, `${JSON.stringify(figure)}\n`);
+}
+
+/** Milliseconds of CPU per item, e.g. "0.21 ms". */
+export function cpuPerItem(seconds: number | undefined, count: number): string {
+  return seconds === undefined ? '—' : `${((seconds * 1000) / count).toFixed(3)} ms`;
 }
 
 /** "met" or "MISSED" against a floor. */
