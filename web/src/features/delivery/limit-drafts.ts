@@ -4,7 +4,8 @@
  */
 import { defaultRetryPolicy, rateLimitWindows, type RateLimit, type RetryPolicy } from '@herald/shared';
 
-type NumberDraft = number | string;
+/** What a NumberInput holds: a number, or '' (or a half-typed string) while it is not one. */
+export type NumberDraft = number | string;
 
 export type RateLimitDraft = {
   maxPerMinute: NumberDraft;
@@ -19,7 +20,7 @@ export type RetryPolicyDraft = Record<keyof RetryPolicy, NumberDraft>;
 export const emptyRateLimitDraft: RateLimitDraft = { maxPerMinute: '', maxPerHour: '', maxPerDay: '', burstAllowed: false, burstMax: '' };
 
 /** An empty input is "not set" (null); anything else is sent as a number for the schema to judge. */
-function countOf(value: NumberDraft): number | null {
+export function countOf(value: NumberDraft): number | null {
   if (value === '' || value === null) return null;
   return typeof value === 'number' ? value : Number(value);
 }
