@@ -3,7 +3,7 @@ import { IconMoodEmpty } from '@tabler/icons-react';
 import { lazy, Suspense } from 'react';
 import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
 import { SignInPage } from '../auth/SignInPage.tsx';
-import { useMe, usePermissions } from '../auth/use-me.ts';
+import { useMe } from '../auth/use-me.ts';
 import { Empty } from '../components/Empty.tsx';
 import { QueryError } from '../components/QueryError.tsx';
 import { AppLayout } from './AppLayout.tsx';
@@ -14,6 +14,7 @@ const SchedulesPage = lazy(() => import('../features/schedules/SchedulesPage.tsx
 const SchedulePage = lazy(() => import('../features/schedules/SchedulePage.tsx').then((module) => ({ default: module.SchedulePage })));
 const TemplatesPage = lazy(() => import('../features/templates/TemplatesPage.tsx').then((module) => ({ default: module.TemplatesPage })));
 const RecipientsPage = lazy(() => import('../features/recipients/RecipientsPage.tsx').then((module) => ({ default: module.RecipientsPage })));
+const QueuePage = lazy(() => import('../features/queue/QueuePage.tsx').then((module) => ({ default: module.QueuePage })));
 const SettingsPage = lazy(() => import('../features/settings/SettingsPage.tsx').then((module) => ({ default: module.SettingsPage })));
 
 function PageLoading() {
@@ -32,7 +33,6 @@ function NotFound() {
 }
 
 function SignedInRoutes() {
-  const { isAdmin } = usePermissions();
   return (
     <AppLayout>
       <Suspense fallback={<PageLoading />}>
@@ -43,7 +43,8 @@ function SignedInRoutes() {
           <Route path="/templates" element={<TemplatesPage />} />
           <Route path="/recipients" element={<RecipientsPage />} />
           <Route path="/segments/*" element={<SegmentsRoute />} />
-          <Route path="/settings" element={isAdmin ? <SettingsPage /> : <Navigate to="/schedules" replace />} />
+          <Route path="/queue" element={<QueuePage />} />
+          <Route path="/settings" element={<SettingsPage />} />
           <Route path="/login" element={<Navigate to="/schedules" replace />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

@@ -1,7 +1,7 @@
 import { AppShell, Avatar, Badge, Burger, Divider, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { IconApi, IconCalendarTime, IconChevronDown, IconExternalLink, IconFilter, IconLogout, IconSettings, IconTemplate, IconUsers } from '@tabler/icons-react';
+import { IconApi, IconCalendarTime, IconChevronDown, IconExternalLink, IconFilter, IconLogout, IconSettings, IconStack2, IconTemplate, IconUsers } from '@tabler/icons-react';
 import type { ComponentType, ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation } from 'react-router';
 import { meKey, useMe, usePermissions } from '../auth/use-me.ts';
@@ -16,7 +16,8 @@ const navItems: NavItem[] = [
   { to: '/templates', label: 'Templates', icon: IconTemplate },
   { to: '/recipients', label: 'Recipients', icon: IconUsers },
   { to: '/segments', label: 'Segments', icon: IconFilter },
-  { to: '/settings', label: 'Settings', icon: IconSettings, isAdminOnly: true },
+  { to: '/queue', label: 'Queue', icon: IconStack2 },
+  { to: '/settings', label: 'Settings', icon: IconSettings },
 ];
 
 function useSignOut() {
