@@ -71,6 +71,13 @@ describe('the seed example and each operator, against the oracle', () => {
     ['last opened within N days', () => ({ lastOpenedAt: { $withinLastDays: 10 } })],
     ['open rate above X', () => ({ openRate: { $gte: 50 } })],
     ['last received before a date', () => ({ lastReceivedAt: { $before: new Date(Date.now() - 5 * 86_400_000).toISOString() } })],
+    ['last opened between, at most, at least', () => ({ OR: [
+      { lastOpenedAt: { $between: [new Date(Date.now() - 30 * 86_400_000).toISOString(), new Date(Date.now() - 10 * 86_400_000).toISOString()] } },
+      { lastClickedAt: { $lte: new Date(Date.now() - 12 * 86_400_000).toISOString() } },
+      { lastReceivedAt: { $gte: new Date(Date.now() - 2 * 86_400_000).toISOString() } },
+    ] })],
+    ['not opened lately, or a click rate in a range', () => ({ OR: [{ NOT: { lastOpenedAt: { $withinLastDays: 15 } } }, { clickRate: { $between: [40, 100] } }] })],
+    ['engagement under OR and NOT', () => ({ OR: [{ NOT: { received: s()[0] } }, { AND: [{ clicked: { $exists: true } }, { openRate: { $lt: 100 } }] }] })],
     ['an empty AND is everyone', () => ({ AND: [] })],
   ];
   it.each(cases)('%s', async (_name, query) => {

@@ -13,21 +13,27 @@ import type { Criterion, SegmentTree } from './tree.ts';
  * the field registry's own SQL; nothing from the query is spliced into the statement's text.
  *
  * Logic is two-valued: a criterion on a missing value is false, `NOT` is the exact
- * complement (`NOT COALESCE(x, false)`), and `$ne`, `$nin`, `$exists: false` match exactly
- * the recipients their positive form does not (those lacking the field included).
+ * complement (`NOT COALESCE(x, false)`, or a plain `NOT` where x is never NULL), and `$ne`,
+ * `$nin`, `$exists: false` match exactly the recipients their positive form does not (those
+ * lacking the field included).
  */
 
-function positive(criterion: Criterion, operator: PositiveOperator, operand: Criterion['operand']): SQL {
+/** A compiled predicate, and whether it may be NULL (then its negation needs COALESCE to stay the exact complement). */
+type Compiled = { predicate: SQL; canBeNull: boolean };
+
+function positive(criterion: Criterion, operator: PositiveOperator, operand: Criterion['operand']): Compiled {
   const { field } = criterion;
-  if (field.source === 'attribute') return compileAttribute(field.name, operator, operand);
+  if (field.source === 'attribute') return { predicate: compileAttribute(field.name, operator, operand), canBeNull: true };
   const definition = findField(field.key);
   if (!definition) throw new Error(`segment compiler: field ${field.key} left the registry`);
-  return definition.compile(operator, operand);
+  return { predicate: definition.compile(operator, operand), canBeNull: definition.isTwoValued !== true };
 }
 
-const complement = (predicate: SQL): SQL => sql`(NOT COALESCE(${predicate}, false))`;
+function complement({ predicate, canBeNull }: Compiled): Compiled {
+  return { predicate: canBeNull ? sql`(NOT COALESCE(${predicate}, false))` : sql`(NOT ${predicate})`, canBeNull: false };
+}
 
-function compileCriterion(criterion: Criterion): SQL {
+function compileCriterion(criterion: Criterion): Compiled {
   const { operator, operand } = criterion;
   switch (operator) {
     case '$ne':
@@ -43,18 +49,28 @@ function compileCriterion(criterion: Criterion): SQL {
   }
 }
 
-/** The SQL predicate (over recipients `r`) of a validated segment tree. */
-export function compileSegmentTree(tree: SegmentTree): SQL {
+function group(children: SegmentTree[], joiner: SQL, empty: SQL): Compiled {
+  if (children.length === 0) return { predicate: empty, canBeNull: false };
+  const compiled = children.map(compileNode);
+  return { predicate: sql`(${sql.join(compiled.map((child) => child.predicate), joiner)})`, canBeNull: compiled.some((child) => child.canBeNull) };
+}
+
+function compileNode(tree: SegmentTree): Compiled {
   switch (tree.kind) {
     case 'criterion':
       return compileCriterion(tree);
     case 'not':
-      return complement(compileSegmentTree(tree.child));
+      return complement(compileNode(tree.child));
     case 'and':
-      return tree.children.length === 0 ? sql`true` : sql`(${sql.join(tree.children.map(compileSegmentTree), sql` AND `)})`;
+      return group(tree.children, sql` AND `, sql`true`);
     case 'or':
-      return tree.children.length === 0 ? sql`false` : sql`(${sql.join(tree.children.map(compileSegmentTree), sql` OR `)})`;
+      return group(tree.children, sql` OR `, sql`false`);
   }
+}
+
+/** The SQL predicate (over recipients `r`) of a validated segment tree. */
+export function compileSegmentTree(tree: SegmentTree): SQL {
+  return compileNode(tree).predicate;
 }
 
 /**

@@ -78,5 +78,10 @@ function timestampOf(text: SQL, { from, before }: Window): SQL {
 
 /** A date criterion ($gt … $between, $before, $after, $withinLastDays) on the attribute text. */
 export function attributeDatePredicate(text: SQL, operator: PositiveOperator, operand: Operand): SQL {
-  return scalarPredicate(timestampOf(text, windowOf(operator, operand)), 'timestamptz', operator, operand);
+  const timestamp = timestampOf(text, windowOf(operator, operand));
+  // a range is tested with one containment: BETWEEN would read the attribute twice over
+  if (operand.kind === 'date-range') return sql`tstzrange(${operand.low}::timestamptz, ${operand.high}::timestamptz, '[]') @> ${timestamp}`;
+  // 24 hours, not 1 day: a day is 23 or 25 hours across a DST change in the session's zone
+  if (operand.kind === 'days') return sql`tstzrange(now() - ${operand.value}::int * interval '24 hours', now(), '[]') @> ${timestamp}`;
+  return scalarPredicate(timestamp, 'timestamptz', operator, operand);
 }

@@ -23,6 +23,11 @@ export type FieldDefinition = {
   /** for `schedule` fields: a value must be a schedule id (checked against the schedules table) */
   isScheduleValued?: boolean;
   /**
+   * The predicate is never NULL (an EXISTS), so its negation is a plain NOT, which PostgreSQL
+   * can plan as an anti-join; other predicates are negated as `NOT COALESCE(x, false)`.
+   */
+  isTwoValued?: boolean;
+  /**
    * The SQL predicate over the recipients table aliased `r`: true where the recipient matches,
    * false or NULL elsewhere. Values reach SQL only as bound parameters.
    */
