@@ -233,12 +233,13 @@ CREATE INDEX "deliveries_failed_idx" ON "deliveries" USING btree ("updated_at") 
 CREATE INDEX "delivery_attempts_delivery_idx" ON "delivery_attempts" USING btree ("delivery_id");--> statement-breakpoint
 CREATE INDEX "events_delivery_idx" ON "events" USING btree ("delivery_id");--> statement-breakpoint
 CREATE INDEX "events_schedule_time_idx" ON "events" USING btree ("schedule_id","occurred_at");--> statement-breakpoint
-CREATE INDEX "events_recipient_time_idx" ON "events" USING btree ("recipient_id","occurred_at");--> statement-breakpoint
+CREATE INDEX "events_recipient_engagement_idx" ON "events" USING btree ("recipient_id","type","occurred_at","schedule_id","delivery_id");--> statement-breakpoint
 CREATE INDEX "events_time_brin_idx" ON "events" USING brin ("occurred_at");--> statement-breakpoint
 CREATE INDEX "inbox_recipient_idx" ON "inbox_messages" USING btree ("recipient_id","created_at");--> statement-breakpoint
 CREATE INDEX "push_subscriptions_recipient_idx" ON "push_subscriptions" USING btree ("recipient_id");--> statement-breakpoint
 CREATE INDEX "recipients_created_idx" ON "recipients" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "recipients_email_idx" ON "recipients" USING btree (lower("email"));--> statement-breakpoint
+CREATE INDEX "recipients_attributes_idx" ON "recipients" USING gin ("attributes" jsonb_path_ops);--> statement-breakpoint
 CREATE UNIQUE INDEX "runs_occurrence_key" ON "runs" USING btree ("schedule_id","occurrence_at");--> statement-breakpoint
 CREATE INDEX "runs_open_idx" ON "runs" USING btree ("status") WHERE "runs"."status" = 'sending';--> statement-breakpoint
 CREATE INDEX "schedule_history_schedule_idx" ON "schedule_history" USING btree ("schedule_id","occurred_at");--> statement-breakpoint
