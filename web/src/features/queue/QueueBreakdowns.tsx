@@ -1,4 +1,4 @@
-import { Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Box, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import type { QueueStats } from '@herald/shared';
 import type { ReactNode } from 'react';
 import { channelIcons, channelLabels } from '../../components/badges.tsx';
@@ -28,8 +28,8 @@ function CountsTable<T>({ title, rowHeading, rows, rowKey, rowHeader, columns, t
     <Stack gap="sm" component="section" aria-label={title}>
       <Title order={2} fz="md">{title}</Title>
       <Paper withBorder radius="lg" style={{ overflow: 'hidden' }}>
-        <Table.ScrollContainer minWidth={340} type="native">
-          <Table verticalSpacing={8} horizontalSpacing="sm" data-testid={testId}>
+        <Table.ScrollContainer minWidth={320} type="native">
+          <Table verticalSpacing={8} horizontalSpacing={8} data-testid={testId}>
             <Table.Thead bg="var(--mantine-color-gray-0)">
               <Table.Tr>
                 <Table.Th fz="xs" c="dimmed" fw={600}>{rowHeading}</Table.Th>
@@ -67,7 +67,8 @@ const channelColumns: CountColumn<ChannelRow>[] = [
 
 function ChannelName({ channel }: { channel: ChannelRow['channel'] }) {
   const Icon = channelIcons[channel];
-  return <Group gap={6} wrap="nowrap"><Icon size={16} /><Text fz="sm" fw={500}>{channelLabels[channel]}</Text></Group>;
+  // The icon gives way on phones, where the five columns need every pixel.
+  return <Group gap={6} wrap="nowrap"><Box visibleFrom="xs" display="flex"><Icon size={16} /></Box><Text fz="sm" fw={500}>{channelLabels[channel]}</Text></Group>;
 }
 
 /** The waiting work by priority: what is due, what the limits and the cap hold back, what is in hand. */

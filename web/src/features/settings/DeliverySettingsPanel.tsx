@@ -137,7 +137,7 @@ function DeliverySettingsForm({ settings }: { settings: DeliverySettings }) {
               offText="No limit across channels."
               testId="limit-global"
             />
-            <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md" style={{ alignItems: 'start' }}>
+            <Stack gap="md">
               {channelOrder.map((channel) => (
                 <RateLimitCard
                   key={channel}
@@ -152,7 +152,7 @@ function DeliverySettingsForm({ settings }: { settings: DeliverySettings }) {
                   testId={`limit-${channel}`}
                 />
               ))}
-            </SimpleGrid>
+            </Stack>
             <ScheduleLimits usage={usage.data} />
           </Section>
 
@@ -232,7 +232,7 @@ function DeliverySettingsForm({ settings }: { settings: DeliverySettings }) {
         // Sticky only while there is something to save, so it covers nothing the rest of the time.
         <Paper withBorder shadow={isDirty ? 'md' : undefined} radius="lg" p="sm" mt="xl" pos={isDirty ? 'sticky' : 'static'} bottom={8} style={{ zIndex: 5 }}>
           <Group justify="space-between" wrap="nowrap" gap="sm">
-            <Text fz="sm" c={isDirty ? undefined : 'dimmed'} fw={isDirty ? 600 : undefined} truncate>{isDirty ? 'Unsaved changes' : 'Saved'}</Text>
+            <Text fz="sm" c={isDirty ? undefined : 'dimmed'} fw={isDirty ? 600 : undefined} truncate>{isDirty ? <>Unsaved<Text span inherit visibleFrom="xs"> changes</Text></> : 'Saved'}</Text>
             <Group gap="xs" wrap="nowrap">
               {isDirty && <Button variant="default" onClick={() => form.reset()}>Discard</Button>}
               <Button type="submit" loading={save.isPending} disabled={!isDirty} data-testid="delivery-save">Save</Button>
