@@ -55,7 +55,7 @@ try {
 
 printTable(
   `Dispatch end to end: queued → claimed, rendered, sent to a loopback sink, recorded (${rows[0]?.figure.workers ?? 1} Herald worker loop(s) in one process)`,
-  ['driver', 'workload', 'deliveries', 'seconds', 'rate', 'target', '', 'received', 'repeats', 'peak RSS', 'batch × concurrency', 'CPU/delivery: Node', 'PostgreSQL'],
+  ['driver', 'workload', 'deliveries', 'seconds', 'rate', 'target', '', 'received', 'repeats', 'peak RSS', 'batch × concurrency', 'CPU/delivery: Node', 'PostgreSQL', 'sink'],
   rows.map(({ driver, workload, figure, target }) => [
     driver,
     workload,
@@ -70,6 +70,7 @@ printTable(
     `${figure.batchSize} × ${figure.concurrency}`,
     cpuPerItem(figure.processCpuSeconds, figure.count),
     cpuPerItem(figure.postgresCpuSeconds, figure.count),
+    figure.channel === 'inapp' ? '—' : cpuPerItem(figure.sinkCpuSeconds, figure.count),
   ]),
 );
 for (const { driver, workload, figure, target } of rows) {
@@ -80,5 +81,5 @@ if (isStandIn) {
   console.log('NOTE: this build has no webhook channel yet: the "HTTP sink" rows use the in-app channel as a stand-in (an INSERT into the inbox, no HTTP).');
 }
 console.log('peak RSS and CPU/delivery "Node": the benchmark process, which holds the Herald worker (and PGlite itself on pglite); the sinks run in a child process.');
-console.log('CPU/delivery "PostgreSQL": the server processes of the worker\'s connections. On 2 cores there are 2 CPU-seconds a second for both together.');
+console.log('CPU/delivery "PostgreSQL": the server processes of the worker\'s connections; "sink": the receiving process. On 2 cores there are 2 CPU-seconds a second for all of them together.');
 console.log(machineLine());

@@ -34,6 +34,8 @@ export type DispatchFigure = {
   /** CPU seconds of this process (the worker; PGlite too on pglite) and of PostgreSQL's server processes for it */
   processCpuSeconds: number;
   postgresCpuSeconds: number | undefined;
+  /** CPU seconds of the sink process: the receiving end's share of the same cores */
+  sinkCpuSeconds: number;
 };
 
 /** Worker loops in the benchmark process (BENCH_WORKERS, default 1): startEngine() called that many times, as that many worker processes would. */
@@ -86,6 +88,7 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
 
   const memory = sampleMemory();
   const cpu = await meterCpu(database, bench.schema);
+  const sinkCpuBefore = sinks.cpuSeconds();
   const started = performance.now();
   const engines = Array.from({ length: workerLoops }, () => startEngine(context));
   try {
@@ -100,6 +103,7 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
   const ms = performance.now() - started;
   const peakRss = memory.stop();
   const cpuUsed = await cpu.stop();
+  const sinkCpuSeconds = sinks.cpuSeconds() - sinkCpuBefore;
 
   const stored = await deliveryCounts(database, runId);
   if (stored.sent !== count) throw new Error(`expected ${count} deliveries sent, the table holds ${JSON.stringify(stored)}`);
@@ -113,5 +117,5 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
     received = channel === 'email' ? sinkCounts.smtp : sinkCounts.http;
     distinct = channel === 'email' ? sinkCounts.smtpIds : sinkCounts.httpKeys;
   }
-  return { channel, count, ms, peakRss, received, distinct, batchSize: context.config.workerBatchSize, concurrency: context.config.workerConcurrency, workers: workerLoops, processCpuSeconds: cpuUsed.processSeconds, postgresCpuSeconds: cpuUsed.postgresSeconds };
+  return { channel, count, ms, peakRss, received, distinct, batchSize: context.config.workerBatchSize, concurrency: context.config.workerConcurrency, workers: workerLoops, processCpuSeconds: cpuUsed.processSeconds, postgresCpuSeconds: cpuUsed.postgresSeconds, sinkCpuSeconds };
 }

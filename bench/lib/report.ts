@@ -35,7 +35,7 @@ export async function peakRssOf(pid: number): Promise<number | undefined> {
 }
 
 /** CPU seconds a process on this machine has used (Linux /proc), or undefined when it is gone. */
-function cpuSecondsOf(pid: number): number | undefined {
+export function cpuSecondsOf(pid: number): number | undefined {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     // utime + stime, in clock ticks (USER_HZ, 100 a second on Linux).

@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { peakRssOf } from './report.ts';
+import { cpuSecondsOf, peakRssOf } from './report.ts';
 
 export type SinkCounts = { http: number; httpKeys: number; smtp: number; smtpIds: number };
 
@@ -13,6 +13,8 @@ export type Sinks = {
   reset: () => Promise<void>;
   /** the sink process's peak RSS so far */
   peakRss: () => Promise<number | undefined>;
+  /** CPU seconds the sink process has used so far (it shares the machine's cores with Herald) */
+  cpuSeconds: () => number;
   close: () => Promise<void>;
 };
 
@@ -40,6 +42,7 @@ export async function startSinks(): Promise<Sinks> {
       await answer;
     },
     peakRss: () => peakRssOf(child.pid ?? 0),
+    cpuSeconds: () => cpuSecondsOf(child.pid ?? 0) ?? 0,
     close: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.disconnect();
