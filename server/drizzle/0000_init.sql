@@ -113,6 +113,7 @@ CREATE TABLE "recipients" (
 	"attributes" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"unsubscribed_at" timestamp with time zone,
 	"opted_out_channels" text[] DEFAULT '{}'::text[] NOT NULL,
+	"quiet_hours" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "recipients_external_id_unique" UNIQUE("external_id")

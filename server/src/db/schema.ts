@@ -83,6 +83,12 @@ export const recipients = pgTable('recipients', {
   unsubscribedAt: instant('unsubscribed_at'),
   /** channels the person opted out of (email, sms, push, webhook, inapp) */
   optedOutChannels: text('opted_out_channels').array().notNull().default(sql`'{}'::text[]`),
+  /**
+   * The person's own quiet hours (QuietHoursOverride in @herald/shared), in their timezone:
+   * `{"start":"22:00","end":"07:00"}`, or `"none"` for someone who wants none; null follows
+   * the instance's default in the delivery settings.
+   */
+  quietHours: jsonb('quiet_hours').$type<{ start: string; end: string } | 'none'>(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
