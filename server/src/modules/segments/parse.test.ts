@@ -120,6 +120,7 @@ describe('parseSegmentQuery refuses, naming the criterion and the rule', () => {
     { name: 'a fractional number of days', query: { lastOpenedAt: { $withinLastDays: 1.5 } }, field: 'query.lastOpenedAt.$withinLastDays', rule: 'days' },
     { name: 'a schedule value that is not an id', query: { opened: "1' OR '1'='1" }, field: 'query.opened', rule: 'uuid' },
     { name: 'a comparison with a boolean', query: { score: { $gt: true } }, field: 'query.score.$gt', rule: 'type' },
+    { name: 'an attribute compared with a word', query: { score: { $gt: 'x' } }, field: 'query.score.$gt', rule: 'type' },
     { name: 'an $exists that is not a boolean', query: { score: { $exists: 'yes' } }, field: 'query.score.$exists', rule: 'type' },
     { name: 'an empty attribute name', query: { 'attributes.': 1 }, field: 'query.attributes.', rule: 'field_name' },
   ];

@@ -2,7 +2,7 @@ import { operatorsByFieldType, segmentLimits, segmentOperators, type SegmentFiel
 import type { FieldIssue } from '../../lib/errors.ts';
 import { attributePrefix, findField, operatorsOf } from './fields/registry.ts';
 import {
-  checkBoolean, checkDate, checkNumber, checkScalar, checkText, checkUuid, type Checked,
+  checkBoolean, checkDate, checkNumber, checkScalar, checkText, checkUuid, isIsoDate, type Checked,
 } from './parse-values.ts';
 import type { Criterion, FieldRef, Operand, Scalar, SegmentTree } from './tree.ts';
 
@@ -141,7 +141,10 @@ class Parser {
       return number === undefined ? undefined : { kind: 'number', value: number };
     }
     if (field.type === 'attribute' && typeof value === 'number') return { kind: 'number', value };
-    if (field.type === 'attribute' && typeof value !== 'string') return this.issue(path, 'type', 'must be a number or an ISO 8601 date');
+    // an attribute's type is known only from the data: name both kinds a bound can be
+    if (field.type === 'attribute' && (typeof value !== 'string' || !isIsoDate(value))) {
+      return this.issue(path, 'type', 'must be a number or an ISO 8601 date such as 2024-01-31');
+    }
     const date = this.checked(checkDate(value), path);
     return date === undefined ? undefined : { kind: 'date', value: date };
   }
