@@ -14,9 +14,14 @@ describe('inferAttributes', () => {
       ],
     },
     {
-      name: 'dates: strings that are nearly all ISO dates, no examples',
-      samples: [...Array.from({ length: 9 }, (_, i) => ({ signup: `2024-01-0${i + 1}T10:00:00Z` })), { signup: 'unknown' }],
-      expected: [{ name: 'signup', type: 'date', examples: [], coverage: 1 }],
+      name: 'dates: strings that are nearly all ISO dates, the earliest and latest as examples',
+      samples: [{ signup: '2024-01-05T10:00:00+02:00' }, ...Array.from({ length: 8 }, (_, i) => ({ signup: `2024-01-0${i + 1}T10:00:00Z` })), { signup: 'unknown' }],
+      expected: [{ name: 'signup', type: 'date', examples: ['2024-01-01T10:00:00Z', '2024-01-08T10:00:00Z'], coverage: 1 }],
+    },
+    {
+      name: 'a date attribute holding one date',
+      samples: [{ renewal: '2025-03-01' }, { renewal: '2025-03-01' }],
+      expected: [{ name: 'renewal', type: 'date', examples: ['2025-03-01'], coverage: 1 }],
     },
     {
       name: 'a string attribute with a few dates stays a string',

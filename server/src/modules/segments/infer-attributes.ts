@@ -1,12 +1,12 @@
 import type { SegmentFieldType } from '@herald/shared';
-import { isIsoDate } from './parse-values.ts';
+import { instantOf, isIsoDate } from './parse-values.ts';
 import type { Scalar } from './tree.ts';
 
 /** What the sample says about one attribute. */
 export type AttributeProfile = {
   name: string;
   type: SegmentFieldType;
-  /** the most frequent values (for arrays, elements), most frequent first */
+  /** the most frequent values (for arrays, elements), most frequent first; for dates, the earliest and the latest */
   examples: Scalar[];
   /** share of the sampled recipients that have it (not null) */
   coverage: number;
@@ -17,6 +17,8 @@ type Tally = {
   types: Map<string, number>;
   strings: number;
   dateStrings: number;
+  /** the earliest and latest ISO dates seen, as written */
+  dateRange: { earliest: string; latest: string } | null;
   values: Map<string, { value: Scalar; count: number }>;
 };
 
@@ -40,6 +42,24 @@ function tallyValue(tally: Tally, value: unknown): void {
   const seen = tally.values.get(key);
   if (seen) seen.count += 1;
   else if (tally.values.size < maxTalliedValues) tally.values.set(key, { value, count: 1 });
+}
+
+function widenDateRange(tally: Tally, date: string): void {
+  const range = tally.dateRange;
+  if (!range) tally.dateRange = { earliest: date, latest: date };
+  else if (instantOf(date) < instantOf(range.earliest)) range.earliest = date;
+  else if (instantOf(date) > instantOf(range.latest)) range.latest = date;
+}
+
+/** What the builder shows as a field's examples. */
+function examplesOf(type: SegmentFieldType, tally: Tally): Scalar[] {
+  if (type === 'object') return [];
+  if (type === 'date') {
+    const range = tally.dateRange;
+    if (!range) return [];
+    return range.earliest === range.latest ? [range.earliest] : [range.earliest, range.latest];
+  }
+  return [...tally.values.values()].sort((a, b) => b.count - a.count).slice(0, maxExamples).map((entry) => entry.value);
 }
 
 function typeOf(tally: Tally): SegmentFieldType {
@@ -74,7 +94,7 @@ export function inferAttributes(samples: readonly Record<string, unknown>[], lim
       if (value === null || value === undefined) continue;
       let tally = tallies.get(name);
       if (!tally) {
-        tally = { present: 0, types: new Map(), strings: 0, dateStrings: 0, values: new Map() };
+        tally = { present: 0, types: new Map(), strings: 0, dateStrings: 0, dateRange: null, values: new Map() };
         tallies.set(name, tally);
       }
       tally.present += 1;
@@ -82,7 +102,10 @@ export function inferAttributes(samples: readonly Record<string, unknown>[], lim
       tally.types.set(kind, (tally.types.get(kind) ?? 0) + 1);
       if (typeof value === 'string') {
         tally.strings += 1;
-        if (isIsoDate(value)) tally.dateStrings += 1;
+        if (isIsoDate(value)) {
+          tally.dateStrings += 1;
+          widenDateRange(tally, value);
+        }
       }
       if (Array.isArray(value)) for (const element of value) tallyValue(tally, element);
       else tallyValue(tally, value);
@@ -93,9 +116,6 @@ export function inferAttributes(samples: readonly Record<string, unknown>[], lim
     .slice(0, limit)
     .map(([name, tally]) => {
       const type = typeOf(tally);
-      const examples = type === 'date' || type === 'object'
-        ? []
-        : [...tally.values.values()].sort((a, b) => b.count - a.count).slice(0, maxExamples).map((entry) => entry.value);
-      return { name, type, examples, coverage: samples.length === 0 ? 0 : tally.present / samples.length };
+      return { name, type, examples: examplesOf(type, tally), coverage: samples.length === 0 ? 0 : tally.present / samples.length };
     });
 }
