@@ -42,7 +42,7 @@ function AudienceText({ audience }: { audience: Audience }) {
       return `Test list (${audience.recipientIds.length} ${audience.recipientIds.length === 1 ? 'recipient' : 'recipients'})`;
     case 'segment': {
       const name = segments.data?.items.find((segment) => segment.id === audience.segmentId)?.name;
-      return <>Segment <Anchor component={Link} to="/segments" fz="sm">{name ?? 'saved segment'}</Anchor></>;
+      return <>Segment <Anchor component={Link} to={`/segments/${audience.segmentId}`} fz="sm">{name ?? 'saved segment'}</Anchor></>;
     }
   }
 }
