@@ -13,11 +13,21 @@ import type { ResultRows } from './result-rows.ts';
  * worker still holds its lease: if the lease ran out and another worker took the row, that
  * worker's outcome wins; the attempts and events are recorded either way, as they happened.
  * Returns how many deliveries were updated.
+ *
+ * The settlements are parsed once, into a MATERIALIZED CTE, and the lease check compares
+ * with columns of that CTE (`holder`, `held_status`) rather than with constants. With
+ * constants, `status = 'sending'` matches the partial lease index and the planner, whose
+ * statistics rarely see a row in 'sending', expects one row from it and scans the JSON once
+ * per updated delivery: O(batch²), 17 of 26 ms for a batch of 200. As join conditions they
+ * leave it one plan that fits: each settlement finds its delivery by primary key.
  */
 export async function recordResults(database: Database, workerId: string, rows: ResultRows): Promise<number> {
   if (rows.settlements.length === 0) return 0;
-  const updated = await database.query(sql`
-    WITH attempt_rows AS (
+  const [updated] = await database.query<{ count: number }>(sql`
+    WITH s AS MATERIALIZED (
+      SELECT *, ${workerId}::text AS holder, 'sending'::text AS held_status FROM jsonb_to_recordset(${JSON.stringify(rows.settlements)}::jsonb)
+        AS s(id bigint, status text, channel text, reason text, retry_at timestamptz, cost numeric, is_deferred boolean)
+    ), attempt_rows AS (
       INSERT INTO delivery_attempts (delivery_id, channel, attempt, status, is_transient, error, provider_message_id)
       SELECT delivery_id, channel, attempt, status, is_transient, error, provider_message_id
       FROM jsonb_to_recordset(${JSON.stringify(rows.attempts)}::jsonb)
@@ -29,23 +39,24 @@ export async function recordResults(database: Database, workerId: string, rows: 
       FROM jsonb_to_recordset(${JSON.stringify(rows.events)}::jsonb)
         AS e(type text, delivery_id bigint, run_id uuid, schedule_id uuid, recipient_id uuid, channel text, data jsonb)
       RETURNING 1
+    ), updated AS (
+      UPDATE deliveries AS d
+      SET status = s.status,
+          channel = CASE WHEN s.status = 'sent' THEN s.channel ELSE d.channel END,
+          reason = s.reason,
+          sent_at = CASE WHEN s.status = 'sent' THEN now() ELSE d.sent_at END,
+          due_at = coalesce(s.retry_at, d.due_at),
+          attempts = CASE WHEN s.is_deferred THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+          cost = CASE WHEN s.cost IS NULL THEN d.cost ELSE coalesce(d.cost, 0) + s.cost END,
+          locked_by = NULL,
+          locked_until = NULL,
+          updated_at = now()
+      FROM s
+      WHERE d.id = s.id AND d.status = s.held_status AND d.locked_by = s.holder
+      RETURNING 1
     )
-    UPDATE deliveries AS d
-    SET status = s.status,
-        channel = CASE WHEN s.status = 'sent' THEN s.channel ELSE d.channel END,
-        reason = s.reason,
-        sent_at = CASE WHEN s.status = 'sent' THEN now() ELSE d.sent_at END,
-        due_at = coalesce(s.retry_at, d.due_at),
-        attempts = CASE WHEN s.is_deferred THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
-        cost = CASE WHEN s.cost IS NULL THEN d.cost ELSE coalesce(d.cost, 0) + s.cost END,
-        locked_by = NULL,
-        locked_until = NULL,
-        updated_at = now()
-    FROM jsonb_to_recordset(${JSON.stringify(rows.settlements)}::jsonb)
-      AS s(id bigint, status text, channel text, reason text, retry_at timestamptz, cost numeric, is_deferred boolean)
-    WHERE d.id = s.id AND d.status = 'sending' AND d.locked_by = ${workerId}
-    RETURNING d.id`);
-  return updated.length;
+    SELECT count(*)::int AS count FROM updated`);
+  return Number(updated?.count ?? 0);
 }
 
 /**

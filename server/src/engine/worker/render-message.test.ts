@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleContext } from '../../rendering/liquid.ts';
-import { parseTemplateContent, renderFailureReason, renderMessage, unsubscribeUrl } from './render-message.ts';
+import { parseTemplateContent, renderContextOf, renderFailureReason, renderMessage, unsubscribeUrl, type RecipientRow, type RunInfo } from './render-message.ts';
 
 describe('renderFailureReason', () => {
   it.each([
@@ -43,5 +43,34 @@ describe('unsubscribeUrl', () => {
     const first = unsubscribeUrl('https://herald.example', key, 1);
     expect(first).toMatch(/^https:\/\/herald\.example\/u\/1\.[A-Za-z0-9_-]{43}$/);
     expect(unsubscribeUrl('https://herald.example', key, 2).split('.').pop()).not.toBe(first.split('.').pop());
+  });
+});
+
+describe('renderContextOf', () => {
+  const recipient: RecipientRow = { id: 'r1', externalId: 'x1', email: 'ada@example.com', phone: null, name: 'Ada', locale: null, timezone: null, attributes: {} };
+  const run: RunInfo = { runId: 'run1', occurrenceAt: new Date('2030-01-01T09:00:00Z'), scheduleId: 's1', scheduleName: 'News', content: null };
+
+  it('signs a lazily given unsubscribe link once, and only for content that shows it', async () => {
+    let signed = 0;
+    const sign = () => {
+      signed += 1;
+      return 'https://herald.example/u/1.signature';
+    };
+    const plain = parseTemplateContent({ webhook: { body: '{"name": {{ recipient.name | json }}}' } });
+    expect(await renderMessage(plain, 'webhook', renderContextOf(recipient, run, sign))).toEqual({ ok: true, content: { body: '{"name": "Ada"}' } });
+    expect(signed).toBe(0);
+
+    const linked = parseTemplateContent({ email: { subject: 'Hi', html: '<a href="{{ unsubscribeUrl }}">x</a> {{ unsubscribeUrl }}' } });
+    const context = renderContextOf(recipient, run, sign);
+    expect(await renderMessage(linked, 'email', context)).toEqual({
+      ok: true,
+      content: { subject: 'Hi', html: '<a href="https://herald.example/u/1.signature">x</a> https://herald.example/u/1.signature' },
+    });
+    expect(signed).toBe(1);
+    expect(JSON.parse(JSON.stringify(context)).unsubscribeUrl).toBe('https://herald.example/u/1.signature');
+  });
+
+  it('takes a link given as text as it is', () => {
+    expect(renderContextOf(recipient, run, 'https://herald.example/u/2.s').unsubscribeUrl).toBe('https://herald.example/u/2.s');
   });
 });

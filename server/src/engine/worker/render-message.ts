@@ -19,8 +19,13 @@ export function unsubscribeUrl(publicUrl: string, signingKey: Buffer, deliveryId
   return `${publicUrl}/u/${deliveryId}.${sign(signingKey, `unsubscribe:${deliveryId}`)}`;
 }
 
-/** The variables a template sees for this delivery. */
-export function renderContextOf(recipient: RecipientRow, run: RunInfo, unsubscribe: string): RenderContext {
+/**
+ * The variables a template sees for this delivery. The unsubscribe link may be given as a
+ * function: it is then signed on the template's first use of it, and never for content that
+ * does not show it (an HMAC per delivery, otherwise wasted on most channels).
+ */
+export function renderContextOf(recipient: RecipientRow, run: RunInfo, unsubscribe: string | (() => string)): RenderContext {
+  let signed = typeof unsubscribe === 'string' ? unsubscribe : undefined;
   return {
     recipient: {
       id: recipient.id,
@@ -34,7 +39,14 @@ export function renderContextOf(recipient: RecipientRow, run: RunInfo, unsubscri
     },
     schedule: { id: run.scheduleId, name: run.scheduleName },
     run: { id: run.runId, occurrenceAt: run.occurrenceAt.toISOString() },
-    unsubscribeUrl: unsubscribe,
+    // An own property (as Liquid's ownPropertyOnly and JSON want), computed on first read.
+    get unsubscribeUrl() {
+      signed ??= (unsubscribe as () => string)();
+      return signed;
+    },
+    set unsubscribeUrl(url: string) {
+      signed = url;
+    },
   };
 }
 
