@@ -209,8 +209,6 @@ CREATE TABLE "users" (
 );
 --> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_recipient_id_recipients_id_fk" FOREIGN KEY ("recipient_id") REFERENCES "public"."recipients"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "delivery_attempts" ADD CONSTRAINT "delivery_attempts_delivery_id_deliveries_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."deliveries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inbox_messages" ADD CONSTRAINT "inbox_messages_recipient_id_recipients_id_fk" FOREIGN KEY ("recipient_id") REFERENCES "public"."recipients"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "jobs" ADD CONSTRAINT "jobs_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
@@ -227,8 +225,7 @@ ALTER TABLE "templates" ADD CONSTRAINT "templates_created_by_users_id_fk" FOREIG
 CREATE UNIQUE INDEX "deliveries_run_recipient_key" ON "deliveries" USING btree ("run_id","recipient_id");--> statement-breakpoint
 CREATE INDEX "deliveries_claim_idx" ON "deliveries" USING btree ("priority","due_at") WHERE "deliveries"."status" = 'queued';--> statement-breakpoint
 CREATE INDEX "deliveries_lease_idx" ON "deliveries" USING btree ("locked_until") WHERE "deliveries"."status" = 'sending';--> statement-breakpoint
-CREATE INDEX "deliveries_run_status_idx" ON "deliveries" USING btree ("run_id","status");--> statement-breakpoint
-CREATE INDEX "deliveries_recipient_idx" ON "deliveries" USING btree ("recipient_id");--> statement-breakpoint
+CREATE INDEX "deliveries_run_open_idx" ON "deliveries" USING btree ("run_id") WHERE "deliveries"."status" IN ('queued', 'sending');--> statement-breakpoint
 CREATE INDEX "deliveries_counted_idx" ON "deliveries" USING btree ("recipient_id","counted_at") WHERE "deliveries"."counted_at" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "deliveries_failed_idx" ON "deliveries" USING btree ("updated_at") WHERE "deliveries"."status" = 'failed';--> statement-breakpoint
 CREATE INDEX "delivery_attempts_delivery_idx" ON "delivery_attempts" USING btree ("delivery_id");--> statement-breakpoint

@@ -186,12 +186,25 @@ export const runs = pgTable('runs', {
 /**
  * The queue. One row per (run, recipient), never more: every channel send is an attempt
  * under it. Workers claim rows with FOR UPDATE SKIP LOCKED ordered by priority then due time.
+ *
+ * A fan-out writes a million of these rows in one statement, so each row carries only what
+ * pays for itself (measured in bench/fan-out.ts, docs/benchmarks.md):
+ * - run_id and recipient_id have no foreign keys: their per-row checks were half of the
+ *   fan-out's cost. The services that delete do what the cascades did, in their transaction:
+ *   deleteSchedule removes its runs' deliveries, deleteRecipient removes theirs after waiting
+ *   for fan-outs in progress (engine/fan-out/fan-out-lock.ts), so no delivery points nowhere.
+ * - No index on recipient_id alone (random UUIDs: the costliest index to fill). A recipient's
+ *   deliveries are found through the unique (run_id, recipient_id) key, one probe per run.
+ * - Runs ask "is anything still queued or being sent?" of a partial index that holds only
+ *   those rows, and loses them as they are sent.
  */
 export const deliveries = pgTable('deliveries', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+  /** the run (no foreign key: deleteSchedule removes a deleted run's deliveries) */
+  runId: uuid('run_id').notNull(),
   scheduleId: uuid('schedule_id').notNull(),
-  recipientId: uuid('recipient_id').notNull().references(() => recipients.id, { onDelete: 'cascade' }),
+  /** the recipient (no foreign key: deleteRecipient removes a deleted recipient's deliveries) */
+  recipientId: uuid('recipient_id').notNull(),
   /** queued | sending | sent | failed | skipped | cancelled */
   status: text('status').notNull(),
   /** 0 critical … 3 low: smaller is served first */
@@ -222,8 +235,8 @@ export const deliveries = pgTable('deliveries', {
   uniqueIndex('deliveries_run_recipient_key').on(t.runId, t.recipientId),
   index('deliveries_claim_idx').on(t.priority, t.dueAt).where(sql`${t.status} = 'queued'`),
   index('deliveries_lease_idx').on(t.lockedUntil).where(sql`${t.status} = 'sending'`),
-  index('deliveries_run_status_idx').on(t.runId, t.status),
-  index('deliveries_recipient_idx').on(t.recipientId),
+  // completing runs and their progress: a run's deliveries still to send; empty once it is done
+  index('deliveries_run_open_idx').on(t.runId).where(sql`${t.status} IN ('queued', 'sending')`),
   // the frequency cap counts a recipient's recent deliveries; only capped deliveries are indexed
   index('deliveries_counted_idx').on(t.recipientId, t.countedAt).where(sql`${t.countedAt} IS NOT NULL`),
   // the dead letters, newest first

@@ -23,8 +23,10 @@ beforeAll(async () => {
   templateId = template!.id;
 });
 afterAll(async () => { await t.close(); });
-// Each test sees only its own schedules and recipients (runs, deliveries and history cascade).
+// Each test sees only its own schedules and recipients (runs and history cascade; deliveries
+// have no foreign keys, so they go first, as in the services that delete).
 afterEach(async () => {
+  await t.database.db.delete(deliveries);
   await t.database.db.delete(schedules);
   await t.database.db.delete(recipients);
 });

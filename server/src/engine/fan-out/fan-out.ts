@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../../db/client.ts';
 import { audiencePredicate } from './audience.ts';
 import { knownChannelsOf } from './channels.ts';
+import { lockForFanOut } from './fan-out-lock.ts';
 import { insertDeliveries, type FanOutCounts } from './insert-deliveries.ts';
 
 export type FanOutInput = {
@@ -32,6 +33,9 @@ const priorityRank: Record<Priority, number> = { critical: 0, high: 1, normal: 2
 
 /** Creates one delivery per audience member of the run, queued or skipped with a reason, and returns the counts. */
 export async function fanOut(tx: DbOrTx, input: FanOutInput): Promise<FanOutCounts> {
+  // Before the audience is read: a recipient deleted meanwhile is then either out of the
+  // snapshot or waits for this transaction and takes its delivery with it (fan-out-lock.ts).
+  await lockForFanOut(tx);
   const channels = knownChannelsOf(input.channels);
   return insertDeliveries(tx, {
     runId: input.runId,

@@ -2,6 +2,7 @@
 import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { recipients } from '../../db/schema.ts';
+import { lockOutFanOuts } from '../../engine/fan-out/fan-out-lock.ts';
 import { AppError, notFound, type FieldIssue } from '../../lib/errors.ts';
 import { validationFailed } from '../../lib/field-issues.ts';
 import { isPgError, pgError } from '../../lib/pg-errors.ts';
@@ -99,8 +100,20 @@ export async function bulkUpsertRecipients(db: Db, writes: RecipientWrite[]): Pr
   });
 }
 
-/** Deletes a recipient; their deliveries and inbox go with them (foreign keys cascade). */
+/**
+ * Deletes a recipient with their deliveries (and so their attempts), in one transaction; their
+ * inbox and push subscriptions go by foreign key. Waits for fan-outs in progress, so none
+ * leaves a delivery to the deleted recipient behind (engine/fan-out/fan-out-lock.ts).
+ */
 export async function deleteRecipient(db: Db, id: string): Promise<void> {
-  const deleted = await db.delete(recipients).where(eq(recipients.id, id)).returning({ id: recipients.id });
-  if (deleted.length === 0) throw notFound('Recipient', id);
+  await db.transaction(async (tx) => {
+    await lockOutFanOuts(tx);
+    const deleted = await tx.delete(recipients).where(eq(recipients.id, id)).returning({ id: recipients.id });
+    if (deleted.length === 0) throw notFound('Recipient', id);
+    // deliveries has no index on recipient_id alone: one probe of the unique (run_id,
+    // recipient_id) key per run finds them (EXPLAIN in docs/benchmarks.md).
+    await tx.execute(sql`
+      DELETE FROM deliveries
+       WHERE run_id = ANY (ARRAY(SELECT id FROM runs)) AND recipient_id = ${id}::uuid`);
+  });
 }

@@ -207,10 +207,18 @@ export async function channelStats(db: Db, scheduleId: string): Promise<Schedule
   }));
 }
 
-/** Deletes a schedule with its runs and deliveries; queued deliveries are not sent. */
+/** Deletes a schedule with its runs, history and deliveries (and so their attempts), in one transaction; queued deliveries are not sent. */
 export async function deleteSchedule(db: Db, id: string): Promise<void> {
-  const deleted = await db.delete(schedules).where(eq(schedules.id, id)).returning({ id: schedules.id });
-  if (deleted.length === 0) throw notFound('Schedule', id);
+  await db.transaction(async (tx) => {
+    // The row lock first: a firing in progress holds it (FOR UPDATE; a manual run, KEY SHARE
+    // through its run's foreign key), so this waits for it to commit and then sees its run and
+    // deliveries. Deliveries have no foreign key to runs: they are removed here, before the
+    // runs go by cascade.
+    const [locked] = await rowsOf<{ id: string }>(tx, sql`SELECT id FROM schedules WHERE id = ${id}::uuid FOR UPDATE`);
+    if (!locked) throw notFound('Schedule', id);
+    await tx.execute(sql`DELETE FROM deliveries WHERE run_id = ANY (ARRAY(SELECT id FROM runs WHERE schedule_id = ${id}::uuid))`);
+    await tx.delete(schedules).where(eq(schedules.id, id));
+  });
 }
 
 /** The description and next `count` send times of a timing, for the schedule modal. */
