@@ -70,7 +70,7 @@ async function addSchedule(options: ScheduleOptions): Promise<string> {
   return row!.id;
 }
 
-const tick = (now: string) => fireDueSchedules(t.context, new Date(now));
+const tick = async (now: string) => ({ fired: (await fireDueSchedules(t.context, new Date(now))).fired });
 const scheduleRow = async (id: string) => (await t.database.db.select().from(schedules).where(eq(schedules.id, id)))[0]!;
 const runsOf = (id: string) => t.database.db.select().from(runs).where(eq(runs.scheduleId, id)).orderBy(asc(runs.occurrenceAt));
 const historyOf = (id: string) => t.database.db.select().from(scheduleHistory).where(eq(scheduleHistory.scheduleId, id)).orderBy(asc(scheduleHistory.id));
@@ -94,6 +94,8 @@ describe('firing a due schedule', () => {
     const scheduleId = await addSchedule({ channels: everyChannel, priority: 'high', nextRunAt: '2026-03-02T08:00:00Z' });
 
     expect(await tick('2026-03-02T07:59:59Z')).toEqual({ fired: 0 });
+    // Nothing due yet: the tick says when to look again, so the loop can sleep until then.
+    expect((await fireDueSchedules(t.context, new Date('2026-03-02T07:59:59Z'))).nextDueAt).toEqual(new Date('2026-03-02T08:00:00Z'));
     expect(await tick('2026-03-02T08:00:05Z')).toEqual({ fired: 1 });
 
     const [run, ...others] = await runsOf(scheduleId);
@@ -230,7 +232,7 @@ describe('catch-up after downtime', () => {
     const scheduleId = await addSchedule({ nextRunAt: '2026-03-02T08:00:00Z' });
     const windowMinutes = t.config.catchUpWindowMinutes;
     const now = new Date(Date.parse('2026-03-04T08:00:00Z') + (windowMinutes + 1) * 60_000);
-    expect(await fireDueSchedules(t.context, now)).toEqual({ fired: 0 });
+    expect(await fireDueSchedules(t.context, now)).toMatchObject({ fired: 0 });
 
     expect(await runsOf(scheduleId)).toHaveLength(0);
     const history = await historyOf(scheduleId);

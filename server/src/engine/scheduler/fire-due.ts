@@ -2,7 +2,7 @@
  * One scheduler tick: fire every due schedule. Each schedule fires in its own transaction, so
  * one that fails neither blocks nor undoes the others.
  */
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { HeraldContext } from '../../context.ts';
 import { schedules } from '../../db/schema.ts';
 import { recordScheduleHistory } from './history.ts';
@@ -16,8 +16,18 @@ const DUE_BATCH = 500;
 /** Per process: schedules whose last attempt failed for a reason that may pass. */
 const backoffs = new WeakMap<HeraldContext, RetryBackoff>();
 
-/** Fires every active schedule whose next_run_at has come; returns how many runs this process created. */
-export async function fireDueSchedules(context: HeraldContext, now: Date = new Date()): Promise<{ fired: number }> {
+export type TickOutcome = {
+  /** how many runs this process created */
+  fired: number;
+  /**
+   * When something is next due: the soonest next_run_at still to come, a failed schedule's
+   * retry, or at once when this tick left due schedules for the next one. Null: nothing is.
+   */
+  nextDueAt: Date | null;
+};
+
+/** Fires every active schedule whose next_run_at has come, and says when the next one is due. */
+export async function fireDueSchedules(context: HeraldContext, now: Date = new Date()): Promise<TickOutcome> {
   const { db } = context.database;
   let backoff = backoffs.get(context);
   if (!backoff) {
@@ -31,17 +41,22 @@ export async function fireDueSchedules(context: HeraldContext, now: Date = new D
     .orderBy(asc(schedules.nextRunAt))
     .limit(DUE_BATCH);
 
+  // Each schedule is fired at its own instant: `now` plus the time the tick has taken so far, so
+  // the runs' fired_at and the fire-latency metric include the wait behind earlier firings.
+  const started = performance.now();
+  const clock = () => new Date(now.getTime() + (performance.now() - started));
   let fired = 0;
   for (const { id } of due) {
     if (!backoff.canTry(id, now.getTime())) continue;
+    const firingAt = clock();
     try {
-      const outcome = await fireSchedule(context, id, now);
+      const outcome = await fireSchedule(context, id, firingAt);
       backoff.succeeded(id);
       const run = outcome?.run;
       if (run) {
         fired += 1;
         context.metrics.runsFired.inc();
-        context.metrics.fireLatency.observe(Math.max(0, now.getTime() - run.occurrenceAt.getTime()) / 1000);
+        context.metrics.fireLatency.observe(Math.max(0, firingAt.getTime() - run.occurrenceAt.getTime()) / 1000);
         context.logger.info({ scheduleId: id, runId: run.runId, occurrenceAt: run.occurrenceAt.toISOString(), trigger: run.trigger, ...run.counts }, 'schedule fired');
       }
       if (outcome?.plan.missed) {
@@ -49,14 +64,35 @@ export async function fireDueSchedules(context: HeraldContext, now: Date = new D
       }
     } catch (error) {
       if (error instanceof ScheduleDefect) {
-        await pauseDefective(context, id, error.message, now);
+        await pauseDefective(context, id, error.message, firingAt);
       } else {
-        const pauseMs = backoff.failed(id, now.getTime());
+        const pauseMs = backoff.failed(id, firingAt.getTime());
         context.logger.error({ err: error, scheduleId: id, retryInMs: pauseMs }, 'firing a schedule failed; will retry');
       }
     }
   }
-  return { fired };
+  const end = clock();
+  if (due.length === DUE_BATCH) return { fired, nextDueAt: end };
+  return { fired, nextDueAt: earliestOf(await nextRunAfter(context, end), backoff.nextRetryAfter(end.getTime())) };
+}
+
+/**
+ * The soonest next_run_at after `after` among active schedules (schedules_due_idx answers it).
+ * One that is due already and was not fired here is another scheduler's, which holds its row.
+ */
+async function nextRunAfter(context: HeraldContext, after: Date): Promise<Date | null> {
+  const [row] = await context.database.db
+    .select({ at: schedules.nextRunAt })
+    .from(schedules)
+    .where(and(eq(schedules.status, 'active'), gt(schedules.nextRunAt, after)))
+    .orderBy(asc(schedules.nextRunAt))
+    .limit(1);
+  return row?.at ?? null;
+}
+
+function earliestOf(at: Date | null, retryAtMs: number | null): Date | null {
+  if (retryAtMs === null) return at;
+  return at === null || retryAtMs < at.getTime() ? new Date(retryAtMs) : at;
 }
 
 /** Pauses a schedule that cannot be fired as defined, and says why in its history. */

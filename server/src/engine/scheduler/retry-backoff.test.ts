@@ -13,4 +13,17 @@ describe('RetryBackoff', () => {
     expect(backoff.canTry('a', 0)).toBe(true);
     expect(backoff.failed('a', 0)).toBe(1000);
   });
+
+  it('tells the soonest retry still to come, and nothing once every pause has passed or succeeded', () => {
+    const backoff = new RetryBackoff(1000, 5000);
+    expect(backoff.nextRetryAfter(0)).toBeNull();
+    backoff.failed('a', 0);
+    backoff.failed('b', 500);
+    backoff.failed('b', 500);
+    expect(backoff.nextRetryAfter(0)).toBe(1000);
+    expect(backoff.nextRetryAfter(1000)).toBe(2500);
+    expect(backoff.nextRetryAfter(2500)).toBeNull();
+    backoff.succeeded('b');
+    expect(backoff.nextRetryAfter(999)).toBe(1000);
+  });
 });

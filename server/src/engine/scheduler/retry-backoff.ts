@@ -27,4 +27,13 @@ export class RetryBackoff {
   succeeded(key: string): void {
     this.failures.delete(key);
   }
+
+  /** The soonest retry still to come after `now`, or null when nothing waits. */
+  nextRetryAfter(now: number): number | null {
+    let soonest: number | null = null;
+    for (const { retryAt } of this.failures.values()) {
+      if (retryAt > now && (soonest === null || retryAt < soonest)) soonest = retryAt;
+    }
+    return soonest;
+  }
 }
