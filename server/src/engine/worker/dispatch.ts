@@ -3,6 +3,8 @@
  * and frequency-cap places for the whole batch, render and send what may go (bounded
  * concurrency), then write every result in one statement and complete the runs that are done.
  * Per batch the database sees a fixed handful of statements, whatever the batch size.
+ * Three stages (claimBatch, sendBatch, recordBatch), so that the worker can overlap one
+ * batch's sends with the next one's claim and the previous one's record.
  */
 import type { Channel, RetryPolicy } from '@herald/shared';
 import type { HeraldContext } from '../../context.ts';
@@ -56,7 +58,7 @@ export type InFlight = { add: (ids: readonly number[]) => void; remove: (ids: re
 type SendInput = { delivery: ClaimedDelivery; recipient: BatchRecipient; run: BatchRun; renderContext: RenderContext };
 
 /** A delivery whose attempt sends on `channels`. */
-type Sendable = { delivery: ClaimedDelivery; recipient: BatchRecipient; run: BatchRun; history: DeliveryHistory; channels: string[] };
+export type Sendable = { delivery: ClaimedDelivery; recipient: BatchRecipient; run: BatchRun; history: DeliveryHistory; channels: string[] };
 
 async function sendOn<C extends Channel>(channel: C, senders: ChannelSenders, input: SendInput): Promise<SendResult> {
   const sender = senders[channel];
@@ -102,7 +104,8 @@ function historyOf(batch: BatchData, delivery: ClaimedDelivery, recipient: Batch
 /** Renders and sends one delivery on the channels of its attempt, and decides what it becomes. */
 export async function processDelivery(context: HeraldContext, senders: ChannelSenders, sendable: Sendable): Promise<DeliveryResult> {
   const { delivery, recipient, run, history } = sendable;
-  const renderContext = renderContextOf(recipient, run, unsubscribeUrl(context.config.publicUrl, context.secrets.signingKey, delivery.id));
+  // Signed only if a template reads it: most channels' content never does.
+  const renderContext = renderContextOf(recipient, run, () => unsubscribeUrl(context.config.publicUrl, context.secrets.signingKey, delivery.id));
   const input: SendInput = { delivery, recipient, run, renderContext };
   const outcomes: ChannelOutcome[] = await Promise.all(sendable.channels.map(async (channel) => ({
     channel,
@@ -120,13 +123,20 @@ function unexpectedFailure(delivery: ClaimedDelivery, error: unknown, policy: Re
   return { delivery, outcomes: [], settlement };
 }
 
-async function withRetries<T>(attempts: number, task: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
+/**
+ * Runs `task` until it succeeds, pausing 100 ms, 200 ms … at most 2 s between tries, for as
+ * long as `withinMs` allows; then throws the last error. For writes that must not be lost
+ * to a database that is away for a few seconds (a restart, a failover).
+ */
+export async function retryFor<T>(withinMs: number, task: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 2_000)) {
     try {
       return await task();
     } catch (error) {
-      if (attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      const left = deadline - Date.now();
+      if (left <= 0) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, left)));
     }
   }
 }
@@ -174,56 +184,119 @@ async function applyLimits(context: HeraldContext, batch: BatchData, sendable: r
   return { granted, deferred };
 }
 
-/** Claims and dispatches one batch; resolves once its results are written. */
-export async function dispatchBatch(context: HeraldContext, senders: ChannelSenders, options: DispatchOptions, isStopping: () => boolean, inFlight: InFlight): Promise<BatchReport> {
-  const { database, logger, metrics } = context;
+/** A batch claimed, loaded, planned and limited: what is left is to send what may go, then record it all. */
+export type ClaimedBatch = {
+  claimed: ClaimedDelivery[];
+  batch: BatchData;
+  /** settled without a send, deferred by a limit, and (once sent) every sent delivery */
+  results: DeliveryResult[];
+  /** what may be sent now, most urgent first */
+  granted: Sendable[];
+  deferred: number;
+  /** the earliest time a delivery was deferred to, if any */
+  nextDeferredAt: Date | null;
+};
+
+const idsOf = (claimed: readonly ClaimedDelivery[]) => claimed.map((d) => d.id);
+
+/**
+ * Claims up to a batch of due deliveries, loads what they need, plans each attempt and takes
+ * the batch's limits. Null when nothing is due. The claimed rows are in `inFlight` (their
+ * leases renewed) until recordBatch or releaseBatch is done with them.
+ */
+export async function claimBatch(context: HeraldContext, options: DispatchOptions, inFlight: InFlight): Promise<ClaimedBatch | null> {
+  const { database } = context;
   const claimed = await claimDeliveries(database, options.workerId, options.batchSize, options.leaseMs);
-  if (claimed.length === 0) return { claimed: 0, settled: 0, released: 0, deferred: 0, nextDeferredAt: null, completedRuns: [] };
-  const ids = claimed.map((d) => d.id);
+  if (claimed.length === 0) return null;
+  const ids = idsOf(claimed);
   inFlight.add(ids);
   try {
-    let batch: BatchData;
-    let prepared: Prepared;
-    let limited: { granted: Sendable[]; deferred: DeliveryResult[] };
-    try {
-      batch = await loadBatch(database.db, claimed);
-      if (options.defaultRetryPolicy) {
-        const { retryPolicies } = batch.settings;
-        batch.settings = { ...batch.settings, retryPolicies: { ...retryPolicies, default: { ...retryPolicies.default, ...options.defaultRetryPolicy } } };
-      }
-      prepared = prepareBatch(batch, claimed);
-      limited = await applyLimits(context, batch, prepared.sendable, options.limitWindowScale);
-    } catch (error) {
-      // Nothing was sent: hand the batch back now rather than when the leases expire.
-      await releaseDeliveries(database, options.workerId, ids).catch(() => 0);
-      throw error;
+    const batch = await loadBatch(database.db, claimed);
+    if (options.defaultRetryPolicy) {
+      const { retryPolicies } = batch.settings;
+      batch.settings = { ...batch.settings, retryPolicies: { ...retryPolicies, default: { ...retryPolicies.default, ...options.defaultRetryPolicy } } };
     }
-    const results: DeliveryResult[] = [...prepared.settled, ...limited.deferred];
-    const pool = await runPool(limited.granted, options.concurrency, isStopping, async (sendable) => {
-      try {
-        results.push(await processDelivery(context, senders, sendable));
-      } catch (error) {
-        results.push(unexpectedFailure(sendable.delivery, error, batch.settings.retryPolicies.default));
-      }
-    });
-    const released = await releaseDeliveries(database, options.workerId, pool.notStarted.map((s) => s.delivery.id));
+    const prepared = prepareBatch(batch, claimed);
+    const limited = await applyLimits(context, batch, prepared.sendable, options.limitWindowScale);
+    const deferredTimes = limited.deferred.flatMap(({ settlement }) => (settlement.status === 'deferred' ? [settlement.until.getTime()] : []));
+    return {
+      claimed,
+      batch,
+      results: [...prepared.settled, ...limited.deferred],
+      granted: limited.granted,
+      deferred: limited.deferred.length,
+      nextDeferredAt: deferredTimes.length > 0 ? new Date(Math.min(...deferredTimes)) : null,
+    };
+  } catch (error) {
+    // Nothing was sent: hand the batch back now rather than when the leases expire.
+    await releaseDeliveries(database, options.workerId, ids).catch(() => 0);
+    inFlight.remove(ids);
+    throw error;
+  }
+}
 
-    const rows = buildResultRows(results, batch.settings.costs);
-    // The sends happened: try hard to record them. If the database stays away, the leases
-    // expire and the deliveries are sent again under the same Message-ID / inbox key.
-    const settled = await withRetries(3, () => recordResults(database, options.workerId, rows));
+/**
+ * Renders and sends what the batch may send, `concurrency` at a time, adding each outcome to
+ * its results. Once `isStopping()` turns true nothing more starts; returns what never started.
+ */
+export async function sendBatch(context: HeraldContext, senders: ChannelSenders, options: DispatchOptions, claimed: ClaimedBatch, isStopping: () => boolean): Promise<ClaimedDelivery[]> {
+  const pool = await runPool(claimed.granted, options.concurrency, isStopping, async (sendable) => {
+    try {
+      claimed.results.push(await processDelivery(context, senders, sendable));
+    } catch (error) {
+      claimed.results.push(unexpectedFailure(sendable.delivery, error, claimed.batch.settings.retryPolicies.default));
+    }
+  });
+  return pool.notStarted.map((s) => s.delivery);
+}
+
+/** Writes a sent batch's results, hands back what never started, and completes the runs that are done. */
+export async function recordBatch(context: HeraldContext, options: DispatchOptions, claimed: ClaimedBatch, notStarted: readonly ClaimedDelivery[], inFlight: InFlight): Promise<BatchReport> {
+  const { database, logger, metrics } = context;
+  const { results } = claimed;
+  try {
+    const rows = buildResultRows(results, claimed.batch.settings.costs);
+    // The sends happened: keep trying to record them for half the lease. The heartbeat keeps
+    // renewing the leases meanwhile (once the database is back), and half the lease ends well
+    // before they could expire, so a database away for seconds costs neither a repeat nor a
+    // stall. Away for longer, the leases expire and the deliveries are sent again under the
+    // same Message-ID / inbox key.
+    const settled = await retryFor(options.leaseMs / 2, () => recordResults(database, options.workerId, rows));
     for (const event of rows.events) {
       if (event.type === 'sent') metrics.deliveriesSent.inc({ channel: event.channel ?? 'none' });
       else if (event.type === 'failed') metrics.deliveriesFailed.inc({ channel: event.channel ?? 'none' });
     }
-    const completedRuns = await completeSettledRuns(database, [...new Set(results.map((r) => r.delivery.runId))]);
+    // Unsent, so nothing is lost if this fails: their leases run out and they go back to the queue.
+    const released = await releaseDeliveries(database, options.workerId, idsOf(notStarted)).catch((error: unknown) => {
+      logger.warn({ err: error, deliveries: notStarted.length }, 'could not hand back unstarted deliveries; they return when their leases expire');
+      return 0;
+    });
+    // After the results committed (see completeSettledRuns); a run whose last batch this is
+    // stays open until it is marked, so this is retried like the results.
+    const completedRuns = await retryFor(options.leaseMs / 2, () => completeSettledRuns(database, [...new Set(results.map((r) => r.delivery.runId))]));
     if (settled < results.length) logger.warn({ lost: results.length - settled }, 'some deliveries were taken over by another worker before their results were written');
-    const deferred = limited.deferred.length;
-    const deferredTimes = limited.deferred.flatMap(({ settlement }) => (settlement.status === 'deferred' ? [settlement.until.getTime()] : []));
-    const nextDeferredAt = deferredTimes.length > 0 ? new Date(Math.min(...deferredTimes)) : null;
-    logger.debug({ claimed: claimed.length, settled, released, deferred, completedRuns: completedRuns.length }, 'worker batch done');
-    return { claimed: claimed.length, settled, released, deferred, nextDeferredAt, completedRuns };
+    const report = { claimed: claimed.claimed.length, settled, released, deferred: claimed.deferred, nextDeferredAt: claimed.nextDeferredAt, completedRuns };
+    logger.debug({ ...report, completedRuns: completedRuns.length }, 'worker batch done');
+    return report;
+  } finally {
+    inFlight.remove(idsOf(claimed.claimed));
+  }
+}
+
+/** Hands back a claimed batch none of which was sent (the worker is stopping). */
+export async function releaseBatch(context: HeraldContext, options: DispatchOptions, claimed: ClaimedBatch, inFlight: InFlight): Promise<number> {
+  const ids = idsOf(claimed.claimed);
+  try {
+    return await releaseDeliveries(context.database, options.workerId, ids);
   } finally {
     inFlight.remove(ids);
   }
+}
+
+/** Claims and dispatches one batch; resolves once its results are written. */
+export async function dispatchBatch(context: HeraldContext, senders: ChannelSenders, options: DispatchOptions, isStopping: () => boolean, inFlight: InFlight): Promise<BatchReport> {
+  const claimed = await claimBatch(context, options, inFlight);
+  if (!claimed) return { claimed: 0, settled: 0, released: 0, deferred: 0, nextDeferredAt: null, completedRuns: [] };
+  const notStarted = await sendBatch(context, senders, options, claimed, isStopping);
+  return recordBatch(context, options, claimed, notStarted, inFlight);
 }

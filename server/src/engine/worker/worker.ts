@@ -1,17 +1,28 @@
 /**
  * The worker: a loop that claims batches of due deliveries and dispatches them, while a
  * heartbeat renews the leases of the deliveries in its hands and expired leases of dead
- * workers are put back in the queue. Any number of workers, in any number of processes,
- * can share one PostgreSQL (claims use FOR UPDATE SKIP LOCKED).
+ * workers are put back in the queue. Any number of workers, in any number of processes, can
+ * share one PostgreSQL (claims use FOR UPDATE SKIP LOCKED).
+ *
+ * The loop is a pipeline, since one batch spends most of its time waiting on round trips:
+ * while a batch sends, the next one is claimed, loaded and limited, and the batch before is
+ * recorded. Results are still written one batch at a time, in the order the batches were
+ * claimed, so a more urgent batch is never recorded after a less urgent one. At most two
+ * batches are sent and not yet recorded when the process dies.
+ *
+ * An idle worker sleeps until its poll (HERALD_WORKER_INTERVAL_MS) or until the scheduler
+ * announces due deliveries (LISTEN herald_deliveries), whichever comes first.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { HeraldContext } from '../../context.ts';
 import { createChannelRegistry } from '../../channels/registry.ts';
+import { deliveriesChannel } from '../scheduler/announce.ts';
 import type { ChannelSenders } from '../../channels/types.ts';
 import type { RetryPolicy } from '@herald/shared';
 import { extendLeases, reclaimExpiredLeases } from './claim-deliveries.ts';
-import { dispatchBatch, type DispatchOptions } from './dispatch.ts';
+import { claimBatch, recordBatch, releaseBatch, sendBatch, type ClaimedBatch, type DispatchOptions } from './dispatch.ts';
+import { createWakeups } from './wakeups.ts';
 
 export type WorkerOptions = {
   /** how long a claim holds without renewal; a dead worker's deliveries return after this */
@@ -31,7 +42,7 @@ export type Worker = {
 
 const defaultLeaseMs = 60_000;
 
-/** Starts a worker loop in this process. */
+/** Starts a worker in this process: its dispatch loop, its heartbeat, its wake-up on notification. */
 export function startWorker(context: HeraldContext, options: WorkerOptions = {}): Worker {
   const { config, database, logger } = context;
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
@@ -49,22 +60,13 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
   const log = logger.child({ worker: id });
 
   let isStopping = false;
-  let wake: (() => void) | undefined;
+  const wakeups = createWakeups(config.workerIntervalMs);
+  // Every claimed batch, until it is recorded or handed back: the heartbeat renews them all in one statement.
   const inFlight = new Set<number>();
   const inFlightHooks = {
     add: (ids: readonly number[]) => { for (const deliveryId of ids) inFlight.add(deliveryId); },
     remove: (ids: readonly number[]) => { for (const deliveryId of ids) inFlight.delete(deliveryId); },
   };
-
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      wake = undefined;
-      resolve();
-    }
-    wake = done;
-  });
 
   // Renew well before expiry: a third of the lease leaves two renewals' slack.
   const heartbeat = setInterval(() => {
@@ -72,27 +74,58 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
   }, Math.max(10, Math.floor(leaseMs / 3)));
   heartbeat.unref();
 
+  // The scheduler announces a firing that queued deliveries when it commits: wake at once.
+  // A missed notification (a lost connection) costs at most one poll: the poll stays as the fallback.
+  const unlisten = database.listen(deliveriesChannel, () => wakeups.wake()).catch((error: unknown) => {
+    log.warn({ err: error }, 'could not listen for due deliveries; polling only');
+    return undefined;
+  });
+
+  let lastReclaimAt = 0;
+  async function reclaimWhenDue(): Promise<void> {
+    if (Date.now() - lastReclaimAt < leaseMs / 2) return;
+    lastReclaimAt = Date.now();
+    const reclaimed = await reclaimExpiredLeases(database);
+    if (reclaimed > 0) log.warn({ reclaimed }, 'requeued deliveries whose worker stopped renewing its lease');
+  }
+
+  // A claim never rejects: the loop must not leave a failed claim unhandled while it sends.
+  type Claim = { claimed: ClaimedBatch | null } | { error: unknown };
+  const claim = (): Promise<Claim> => claimBatch(context, dispatchOptions, inFlightHooks).then((claimed) => ({ claimed }), (error: unknown) => ({ error }));
+
   async function loop(): Promise<void> {
-    let lastReclaimAt = 0;
+    let next: Promise<Claim> | undefined;
+    let recording: Promise<unknown> = Promise.resolve();
     while (!isStopping) {
-      try {
-        if (Date.now() - lastReclaimAt >= leaseMs / 2) {
-          lastReclaimAt = Date.now();
-          const reclaimed = await reclaimExpiredLeases(database);
-          if (reclaimed > 0) log.warn({ reclaimed }, 'requeued deliveries whose worker stopped renewing its lease');
-        }
-        const report = await dispatchBatch(context, senders, dispatchOptions, () => isStopping, inFlightHooks);
-        // A full batch means more is probably waiting: go again at once. A rate limit promised
-        // a delivery a time sooner than the next tick: wake up for it, so its token is not
-        // left unused (an unused moment of a limit is lost for good).
-        if (report.claimed < dispatchOptions.batchSize && !isStopping) {
-          const untilDeferred = report.nextDeferredAt ? report.nextDeferredAt.getTime() - Date.now() : Infinity;
-          await pause(Math.max(0, Math.min(config.workerIntervalMs, untilDeferred)));
-        }
-      } catch (error) {
-        log.error({ err: error }, 'worker batch failed');
-        if (!isStopping) await pause(config.workerIntervalMs);
+      await reclaimWhenDue().catch((error: unknown) => log.error({ err: error }, 'could not requeue expired leases'));
+      const claimed = await (next ?? claim());
+      next = undefined;
+      if ('error' in claimed || !claimed.claimed) {
+        if ('error' in claimed) log.error({ err: claimed.error }, 'worker batch failed');
+        await recording;
+        await wakeups.sleep();
+        continue;
       }
+      const batch = claimed.claimed;
+      const isFull = batch.claimed.length >= dispatchOptions.batchSize;
+      // A full batch means more is probably waiting: claim the next one while this one sends.
+      if (isFull && !isStopping) next = claim();
+      const notStarted = await sendBatch(context, senders, dispatchOptions, batch, () => isStopping);
+      // The batch before first: one write at a time, in the order of the claims.
+      await recording;
+      recording = recordBatch(context, dispatchOptions, batch, notStarted, inFlightHooks)
+        .catch((error: unknown) => log.error({ err: error }, 'could not record a batch; its deliveries return when their leases expire'));
+      if (isFull) continue;
+      await recording;
+      // A rate limit promised a delivery a time sooner than the next poll: wake up for it,
+      // so its token is not left unused (an unused moment of a limit is lost for good).
+      await wakeups.sleep(batch.nextDeferredAt ? batch.nextDeferredAt.getTime() - Date.now() : undefined);
+    }
+    await recording;
+    // Claimed while the last batch was sending, never started: hand it back.
+    const unsent = await next;
+    if (unsent && 'claimed' in unsent && unsent.claimed) {
+      await releaseBatch(context, dispatchOptions, unsent.claimed, inFlightHooks).catch((error: unknown) => log.warn({ err: error }, 'could not hand back a claimed batch; it returns when its leases expire'));
     }
   }
 
@@ -103,9 +136,10 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
     id,
     stop: async () => {
       isStopping = true;
-      wake?.();
+      wakeups.stop();
       await running;
       clearInterval(heartbeat);
+      await (await unlisten)?.();
       await registry?.close();
       log.info('worker stopped');
     },
