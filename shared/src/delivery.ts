@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema, isoInstant, type Channel } from './common.ts';
+import { channelSchema, isoInstant, timeZoneSchema, type Channel } from './common.ts';
 
 /**
  * How often a failed send is tried again: delay = min(baseDelaySeconds × factor^(attempt-1),
@@ -90,6 +90,40 @@ export const frequencyCapSchema = z
   });
 export type FrequencyCap = z.infer<typeof frequencyCapSchema>;
 
+/** A time of day on a wall clock, `HH:MM` in 24-hour form (00:00 … 23:59). */
+export const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24-hour), e.g. 21:00');
+
+const startDiffersFromEnd = <T extends { start: string; end: string }>(window: T) => window.start !== window.end;
+const sameStartAndEnd = { message: 'must differ from start (a window from a time to itself would be empty, or the whole day)', path: ['end'] };
+
+/**
+ * Quiet hours as a daily wall-clock window in a person's own time zone, start included and
+ * end excluded. It may cross midnight: 21:00 → 08:00 is quiet from 9 pm to 8 am. A message
+ * due inside it waits until it ends (never dropped); critical messages go anyway.
+ */
+export const quietWindowSchema = z.object({ start: clockTimeSchema, end: clockTimeSchema }).refine(startDiffersFromEnd, sameStartAndEnd);
+export type QuietWindow = z.infer<typeof quietWindowSchema>;
+
+/** The instance's quiet hours: the window for everyone without their own, and the zone for people without one. */
+export const quietHoursSettingsSchema = z
+  .object({
+    start: clockTimeSchema,
+    end: clockTimeSchema,
+    /** the zone the window is read in for recipients whose own time zone is unknown */
+    timezone: timeZoneSchema,
+  })
+  .refine(startDiffersFromEnd, sameStartAndEnd);
+export type QuietHoursSettings = z.infer<typeof quietHoursSettingsSchema>;
+
+/**
+ * A recipient's own quiet hours: a window of their own, or `"none"` for someone who wants
+ * messages at any hour. Null (or absent) follows the instance's quiet hours.
+ */
+export const quietHoursOverrideSchema = z.union([z.literal('none'), quietWindowSchema], {
+  error: 'must be "none" or a window such as {"start": "22:00", "end": "07:00"}',
+});
+export type QuietHoursOverride = z.infer<typeof quietHoursOverrideSchema>;
+
 /** Settings per channel: keys must be channels (a wrong one is named: `rateLimits.channels.fax`). */
 const perChannel = <T extends z.ZodType>(schema: T) =>
   z.record(z.string(), schema).superRefine((record, context) => {
@@ -114,6 +148,8 @@ export const deliverySettingsSchema = z.object({
   frequencyCap: frequencyCapSchema.nullable().default(null),
   /** cost of one message per channel, in the account's currency */
   costs: perChannel(z.number().min(0, 'must not be negative').max(1000, 'must be at most 1000')).default({}),
+  /** quiet hours for every recipient without their own; null: none */
+  quietHours: quietHoursSettingsSchema.nullable().default(null),
 });
 export type DeliverySettings = z.infer<typeof deliverySettingsSchema>;
 export type DeliverySettingsInput = z.input<typeof deliverySettingsSchema>;
@@ -123,6 +159,7 @@ export const defaultDeliverySettings: DeliverySettings = {
   retryPolicies: { default: defaultRetryPolicy, channels: {} },
   frequencyCap: null,
   costs: {},
+  quietHours: null,
 };
 
 /** Send on every selected channel, or on the first one in order that the recipient can receive and that succeeds. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalTimeZone, channelSchema, isoInstant, timeZoneSchema, uuid } from './common.ts';
+import { quietHoursOverrideSchema } from './delivery.ts';
 
 export const recipientInputSchema = z.object({
   externalId: z.string().trim().min(1, 'is required').max(255),
@@ -12,6 +13,8 @@ export const recipientInputSchema = z.object({
   isActive: z.boolean().optional(),
   attributes: z.record(z.string(), z.unknown()).optional(),
   optedOutChannels: z.array(channelSchema).transform((list) => [...new Set(list)]).optional(),
+  /** their own quiet hours, in their time zone: a window, or "none"; null follows the instance's */
+  quietHours: quietHoursOverrideSchema.nullish(),
 });
 export type RecipientInput = z.input<typeof recipientInputSchema>;
 
@@ -26,6 +29,8 @@ export const recipientSchema = z.object({
   isActive: z.boolean(),
   attributes: z.record(z.string(), z.unknown()),
   optedOutChannels: z.array(channelSchema),
+  /** their own quiet hours ("none": they want none); null: the instance's quiet hours apply */
+  quietHours: quietHoursOverrideSchema.nullable(),
   unsubscribedAt: isoInstant.nullable(),
   createdAt: isoInstant,
   updatedAt: isoInstant,

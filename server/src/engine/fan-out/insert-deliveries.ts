@@ -17,6 +17,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Channel } from '@herald/shared';
 import { rowsOf, type DbOrTx } from '../../db/client.ts';
+import { quietHoursColumns, quietHoursReason } from '../limits/quiet-hours-due-at.ts';
 import { channelsWithoutAddress, isOptedOutOfAll, receivableChannels, type Addressing } from './channels.ts';
 
 export type InsertDeliveriesInput = {
@@ -42,7 +43,8 @@ export async function insertDeliveries(tx: DbOrTx, input: InsertDeliveriesInput)
              r.unsubscribed_at IS NOT NULL AS is_unsubscribed,
              ${receivableChannels(channels, addressing)} AS channels,
              ${channelsWithoutAddress(channels, addressing)} AS missing_address,
-             ${isOptedOutOfAll(channels)} AS is_opted_out_of_all
+             ${isOptedOutOfAll(channels)} AS is_opted_out_of_all,
+             ${quietHoursColumns(input.dueAt, input.priority)}
         FROM recipients r
        WHERE ${input.audience}
     ),
@@ -53,10 +55,10 @@ export async function insertDeliveries(tx: DbOrTx, input: InsertDeliveriesInput)
              recipient_id,
              CASE WHEN is_unsubscribed OR cardinality(channels) = 0 THEN 'skipped' ELSE 'queued' END,
              ${input.priority}::smallint,
-             ${input.dueAt.toISOString()}::timestamptz,
+             due_at,
              channels,
              CASE WHEN is_unsubscribed THEN 'unsubscribed'
-                  WHEN cardinality(channels) > 0 THEN NULL
+                  WHEN cardinality(channels) > 0 THEN ${quietHoursReason(input.dueAt)}
                   WHEN is_opted_out_of_all THEN 'opted_out'
                   ELSE 'no_address: ' || array_to_string(missing_address, ', ')
              END

@@ -17,6 +17,7 @@ import {
   type SendResult,
 } from '../../channels/types.ts';
 import type { RenderContext } from '../../rendering/liquid.ts';
+import { holdForQuietHours } from '../limits/hold-for-quiet-hours.ts';
 import { takeTokens, type TokenRequest } from '../limits/take-tokens.ts';
 import { claimDeliveries, releaseDeliveries, type ClaimedDelivery } from './claim-deliveries.ts';
 import { loadBatch, type BatchData, type BatchRecipient, type BatchRun } from './load-batch.ts';
@@ -161,8 +162,25 @@ function prepareBatch(batch: BatchData, claimed: readonly ClaimedDelivery[]): Pr
   return prepared;
 }
 
-/** Asks the limits for the sendable deliveries (most urgent first); the refused come back deferred. */
-async function applyLimits(context: HeraldContext, batch: BatchData, sendable: readonly Sendable[], scale: number): Promise<{ granted: Sendable[]; deferred: DeliveryResult[] }> {
+/**
+ * Asks the limits for the sendable deliveries (most urgent first); the refused come back
+ * deferred. Quiet hours first: a delivery held for the night takes no token and no place
+ * under the frequency cap.
+ */
+async function applyLimits(context: HeraldContext, batch: BatchData, candidates: readonly Sendable[], scale: number): Promise<{ granted: Sendable[]; deferred: DeliveryResult[] }> {
+  const held = holdForQuietHours(candidates.map(({ delivery, recipient }) => ({
+    deliveryId: delivery.id,
+    priority: delivery.priority,
+    timezone: recipient.timezone,
+    quietHours: recipient.quietHours,
+  })), batch.settings.quietHours, new Date());
+  const deferred: DeliveryResult[] = [];
+  const sendable: Sendable[] = [];
+  for (const item of candidates) {
+    const hold = held.get(item.delivery.id);
+    if (hold) deferred.push({ delivery: item.delivery, outcomes: [], settlement: { status: 'deferred', until: hold.until, reason: hold.reason } });
+    else sendable.push(item);
+  }
   const requests: TokenRequest[] = sendable.map(({ delivery, channels }) => ({
     deliveryId: delivery.id,
     recipientId: delivery.recipientId,
@@ -175,7 +193,6 @@ async function applyLimits(context: HeraldContext, batch: BatchData, sendable: r
   const scheduleLimits = new Map(sendable.map(({ delivery, run }) => [delivery.scheduleId, run.rateLimit]));
   const decisions = await takeTokens(context.database, requests, { settings: batch.settings, scheduleLimits, scale });
   const granted: Sendable[] = [];
-  const deferred: DeliveryResult[] = [];
   for (const item of sendable) {
     const decision = decisions.get(item.delivery.id);
     if (!decision || decision.isGranted) granted.push(item);

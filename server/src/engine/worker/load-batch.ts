@@ -7,10 +7,12 @@
 import { and, eq, gt, inArray, or } from 'drizzle-orm';
 import {
   channelModeSchema,
+  quietHoursOverrideSchema,
   rateLimitSchema,
   retryPolicySchema,
   type ChannelMode,
   type DeliverySettings,
+  type QuietHoursOverride,
   type RateLimit,
   type RetryPolicy,
 } from '@herald/shared';
@@ -21,8 +23,8 @@ import type { ClaimedDelivery } from './claim-deliveries.ts';
 import type { EarlierOutcome } from './settle-delivery.ts';
 import { parseTemplateContent, type RecipientRow, type RunInfo } from './render-message.ts';
 
-/** A recipient as dispatch sees it: addresses for the senders, preferences for the plan. */
-export type BatchRecipient = RecipientRow & { optedOutChannels: string[]; isUnsubscribed: boolean };
+/** A recipient as dispatch sees it: addresses for the senders, preferences for the plan and the limits. */
+export type BatchRecipient = RecipientRow & { optedOutChannels: string[]; isUnsubscribed: boolean; quietHours: QuietHoursOverride | null };
 
 /** A run with what its schedule says about delivery (stored JSON, checked: anything invalid is ignored). */
 export type BatchRun = RunInfo & { channelMode: ChannelMode; retryPolicy: RetryPolicy | null; rateLimit: RateLimit | null };
@@ -59,6 +61,7 @@ export async function loadBatch(db: Db, claimed: readonly ClaimedDelivery[]): Pr
       attributes: recipients.attributes,
       optedOutChannels: recipients.optedOutChannels,
       unsubscribedAt: recipients.unsubscribedAt,
+      quietHours: recipients.quietHours,
     }).from(recipients).where(inArray(recipients.id, recipientIds)),
     db.select({
       runId: runs.id,
@@ -94,7 +97,13 @@ export async function loadBatch(db: Db, claimed: readonly ClaimedDelivery[]): Pr
     earlier.set(row.deliveryId, list);
   }
   return {
-    recipients: new Map(recipientRows.map(({ unsubscribedAt, ...r }) => [r.id, { ...r, attributes: r.attributes ?? {}, isUnsubscribed: unsubscribedAt !== null }])),
+    recipients: new Map(recipientRows.map(({ unsubscribedAt, ...r }) => [r.id, {
+      ...r,
+      attributes: r.attributes ?? {},
+      isUnsubscribed: unsubscribedAt !== null,
+      // stored JSON: anything that does not parse follows the instance's quiet hours
+      quietHours: parsedOrNull(quietHoursOverrideSchema, r.quietHours),
+    }])),
     runs: new Map(runRows.map((r) => [r.runId, {
       ...r,
       content: parseTemplateContent(r.content),

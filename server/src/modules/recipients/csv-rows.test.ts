@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChannelList, parseFlag, readHeader, readRow, typedAttribute } from './csv-rows.ts';
+import { parseChannelList, parseFlag, parseQuietHoursCell, readHeader, readRow, typedAttribute } from './csv-rows.ts';
 
 describe('readHeader', () => {
   it('maps known names without case, `_` or `-`, and any other name to an attribute', () => {
@@ -47,6 +47,26 @@ describe('cells', () => {
     ['', []], [' ; ', []], ['email;email', ['email']],
   ])('splits the channel list %j', (text, expected) => {
     expect(parseChannelList(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['22:00-07:00', { start: '22:00', end: '07:00' }],
+    [' 22:00 – 7:00 ', { start: '22:00', end: '07:00' }],
+    ['12:30—14:00', { start: '12:30', end: '14:00' }],
+    ['None', 'none'],
+    ['', null],
+    ['  ', null],
+    ['22:00', undefined],
+    ['after dinner', undefined],
+    ['22h-7h', undefined],
+  ])('reads the quiet hours %j as %j', (text, expected) => {
+    expect(parseQuietHoursCell(text)).toEqual(expected);
+  });
+
+  it('names the time a quiet hours cell gets wrong, and refuses a cell that is no window at all', () => {
+    const { columns } = readHeader(['externalId', 'quietHours']);
+    expect(readRow(columns, ['u1', '22:00-25:00'], 2)).toEqual({ issues: [expect.objectContaining({ row: 2, field: 'quietHours.end' })] });
+    expect(readRow(columns, ['u1', 'late'], 3)).toEqual({ issues: [expect.objectContaining({ row: 3, field: 'quietHours', rule: 'quiet_hours' })] });
   });
 });
 

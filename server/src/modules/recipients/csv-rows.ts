@@ -9,7 +9,7 @@ import type { RecipientWrite } from './upsert.ts';
 /** One problem with one row of the file; `row` is the line number (the header is row 1). */
 export type RowIssue = { row: number; field: string; rule: string; message: string };
 
-type KnownField = 'externalId' | 'email' | 'phone' | 'name' | 'timezone' | 'locale' | 'isActive' | 'optedOutChannels';
+type KnownField = 'externalId' | 'email' | 'phone' | 'name' | 'timezone' | 'locale' | 'isActive' | 'optedOutChannels' | 'quietHours';
 
 /**
  * Header names (compared without case, `_` or `-`) that mean a recipient field. A Map, not an
@@ -24,6 +24,7 @@ const knownHeaders = new Map<string, KnownField>([
   ['locale', 'locale'],
   ['isactive', 'isActive'],
   ['optedoutchannels', 'optedOutChannels'],
+  ['quiethours', 'quietHours'],
 ]);
 
 /** What each column of the file holds. */
@@ -64,6 +65,20 @@ export function parseChannelList(text: string): string[] {
 }
 
 /**
+ * A quiet hours cell: `22:00-07:00` (a hyphen or a dash between, spaces allowed) is the
+ * person's own window, `none` means they want none, an empty cell follows the instance's
+ * quiet hours (null). Anything else is undefined: not a quiet hours cell.
+ */
+export function parseQuietHoursCell(text: string): { start: string; end: string } | 'none' | null | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  if (trimmed.toLowerCase() === 'none') return 'none';
+  const window = /^(\d{1,2}:\d{2})\s*[-–—]\s*(\d{1,2}:\d{2})$/.exec(trimmed);
+  // 7:00 is read as 07:00; the schema then checks each time
+  return window ? { start: window[1]!.padStart(5, '0'), end: window[2]!.padStart(5, '0') } : undefined;
+}
+
+/**
  * An attribute cell, typed where unambiguous: `true`/`false` are booleans, plain decimal
  * numbers are numbers; everything else stays text. Leading zeros ("007", ZIP codes),
  * exponents, "1,5" and numbers beyond 2^53 stay text because reading them as numbers
@@ -85,7 +100,8 @@ export function typedAttribute(text: string): string | number | boolean | null {
 /**
  * Turns one data row into the fields to write, or the reasons it cannot be written.
  * An empty cell clears a known field (the file is the truth for its columns), except
- * isActive, which an empty cell leaves as it is; an empty optedOutChannels cell opts back in.
+ * isActive, which an empty cell leaves as it is; an empty optedOutChannels cell opts back in,
+ * an empty quietHours cell follows the instance's quiet hours again.
  */
 export function readRow(columns: CsvColumns, cells: string[], row: number): { write: RecipientWrite } | { issues: RowIssue[] } {
   if (cells.length !== columns.length) {
@@ -108,6 +124,10 @@ export function readRow(columns: CsvColumns, cells: string[], row: number): { wr
       else fields.isActive = flag;
     } else if (column.field === 'optedOutChannels') {
       fields.optedOutChannels = parseChannelList(cell);
+    } else if (column.field === 'quietHours') {
+      const quietHours = parseQuietHoursCell(cell);
+      if (quietHours === undefined) issues.push({ row, field: 'quietHours', rule: 'quiet_hours', message: 'must be a window such as 22:00-07:00, "none", or empty to follow the instance\'s quiet hours' });
+      else fields.quietHours = quietHours;
     } else {
       fields[column.field] = cell.trim() === '' && column.field !== 'externalId' ? null : cell;
     }
@@ -120,7 +140,7 @@ export function readRow(columns: CsvColumns, cells: string[], row: number): { wr
   }
   if (issues.length > 0 || !parsed.success) return { issues };
   const write: RecipientWrite = { externalId: parsed.data.externalId };
-  for (const key of ['email', 'phone', 'name', 'timezone', 'locale', 'isActive', 'optedOutChannels'] as const) {
+  for (const key of ['email', 'phone', 'name', 'timezone', 'locale', 'isActive', 'optedOutChannels', 'quietHours'] as const) {
     if (key in fields) Object.assign(write, { [key]: parsed.data[key] ?? null });
   }
   if (hasAttributes) write.attributes = attributes;

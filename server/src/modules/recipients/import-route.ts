@@ -30,7 +30,8 @@ const csvBody = z
 
 const description = [
   'The body is the file (Content-Type: text/csv, UTF-8, at most 50 MB). Header row: `externalId` (or `external_id`; required),',
-  '`email`, `phone`, `name`, `timezone`, `locale`, `isActive` (true/false/1/0/yes/no), `optedOutChannels` (e.g. `email;sms`);',
+  '`email`, `phone`, `name`, `timezone`, `locale`, `isActive` (true/false/1/0/yes/no), `optedOutChannels` (e.g. `email;sms`),',
+  '`quietHours` (the person\'s own, e.g. `22:00-07:00`, or `none`; empty: the instance\'s quiet hours);',
   'any other column becomes an attribute (plain numbers and true/false typed, the rest text). An empty cell clears its field',
   '(isActive: leaves it as is); columns the file lacks keep their stored values; attribute columns update those attributes and keep the others.',
   '',

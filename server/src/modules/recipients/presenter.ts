@@ -1,4 +1,4 @@
-import { channelSchema, type Recipient } from '@herald/shared';
+import { channelSchema, quietHoursOverrideSchema, type Recipient } from '@herald/shared';
 import { z } from 'zod';
 import type { recipients } from '../../db/schema.ts';
 
@@ -19,6 +19,8 @@ export function presentRecipient(row: RecipientRow): Recipient {
     isActive: row.isActive,
     attributes: row.attributes,
     optedOutChannels: channelList.parse(row.optedOutChannels),
+    // stored JSON is checked like input; a value that no longer passes shows as "follows the instance"
+    quietHours: quietHoursOverrideSchema.safeParse(row.quietHours).data ?? null,
     unsubscribedAt: row.unsubscribedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

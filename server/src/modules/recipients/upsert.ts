@@ -16,7 +16,7 @@
  * the two statements is inserted again by the next round.
  */
 import { sql } from 'drizzle-orm';
-import type { Channel } from '@herald/shared';
+import type { Channel, QuietHoursOverride } from '@herald/shared';
 import { rowsOf, type Db } from '../../db/client.ts';
 
 /** A transaction: the upsert runs two statements that must commit together. */
@@ -33,6 +33,8 @@ export type RecipientWrite = {
   isActive?: boolean | undefined;
   attributes?: Record<string, unknown> | undefined;
   optedOutChannels?: Channel[] | undefined;
+  /** null: follow the instance's quiet hours */
+  quietHours?: QuietHoursOverride | null | undefined;
 };
 
 export type UpsertOptions = {
@@ -45,9 +47,12 @@ export type UpsertResult = { id: string; externalId: string; isCreated: boolean 
 /** The rows as one jsonb array; undefined keys vanish, which is what "keep" means. */
 const jsonOf = (rows: RecipientWrite[]) => JSON.stringify(rows);
 
+/** The input row's quiet hours as the column stores them: a JSON null (or none given) is SQL NULL. */
+const inputQuietHours = sql`nullif(input.row->'quietHours', 'null'::jsonb)`;
+
 async function insertNew(tx: Tx, rows: RecipientWrite[]): Promise<Array<{ id: string; external_id: string }>> {
   return rowsOf(tx, sql`
-    INSERT INTO recipients (external_id, email, phone, name, timezone, locale, is_active, attributes, opted_out_channels)
+    INSERT INTO recipients (external_id, email, phone, name, timezone, locale, is_active, attributes, opted_out_channels, quiet_hours)
     SELECT
       input.row->>'externalId',
       input.row->>'email',
@@ -59,7 +64,8 @@ async function insertNew(tx: Tx, rows: RecipientWrite[]): Promise<Array<{ id: st
       coalesce(input.row->'attributes', '{}'::jsonb),
       CASE WHEN input.row ? 'optedOutChannels'
         THEN ARRAY(SELECT jsonb_array_elements_text(input.row->'optedOutChannels'))
-        ELSE '{}'::text[] END
+        ELSE '{}'::text[] END,
+      ${inputQuietHours}
     FROM jsonb_array_elements(${jsonOf(rows)}::jsonb) AS input(row)
     ON CONFLICT (external_id) DO NOTHING
     RETURNING id, external_id
@@ -86,6 +92,7 @@ async function updateExisting(tx: Tx, rows: RecipientWrite[], options: UpsertOpt
       opted_out_channels = CASE WHEN input.row ? 'optedOutChannels'
         THEN ARRAY(SELECT jsonb_array_elements_text(input.row->'optedOutChannels'))
         ELSE target.opted_out_channels END,
+      quiet_hours = CASE WHEN input.row ? 'quietHours' THEN ${inputQuietHours} ELSE target.quiet_hours END,
       updated_at = now()
     FROM jsonb_array_elements(${jsonOf(rows)}::jsonb) AS input(row)
     WHERE target.external_id = input.row->>'externalId'

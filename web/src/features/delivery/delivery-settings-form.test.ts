@@ -14,6 +14,7 @@ const saved: DeliverySettings = {
   },
   frequencyCap: { maxPerDay: 3, maxPerWeek: null },
   costs: { sms: 0.0075, email: 0 },
+  quietHours: { start: '21:30', end: '07:45', timezone: 'Europe/Paris' },
 };
 
 describe('delivery settings form', () => {
@@ -28,6 +29,34 @@ describe('delivery settings form', () => {
     expect(values.channelRetries.sms).toEqual({ isOn: false, policy: saved.retryPolicies.default });
     expect(values.frequencyCap).toEqual({ isOn: true, maxPerDay: 3, maxPerWeek: '' });
     expect(values.costs).toMatchObject({ sms: 0.0075, email: 0, push: '' });
+    expect(values.quietHours).toEqual({ isOn: true, start: '21:30', end: '07:45', timezone: 'Europe/Paris' });
+  });
+
+  it('starts quiet hours that are off from a plain night in the viewer\'s zone, and sends them as off until switched on', () => {
+    const values = valuesOfSettings(defaultDeliverySettings, 'America/Chicago');
+    expect(values.quietHours).toEqual({ isOn: false, start: '21:00', end: '08:00', timezone: 'America/Chicago' });
+    expect(settingsOfValues(values).quietHours).toBeNull();
+    values.quietHours.isOn = true;
+    expect(settingsOfValues(values).quietHours).toEqual({ start: '21:00', end: '08:00', timezone: 'America/Chicago' });
+  });
+
+  it('sends the times a browser gives with seconds as HH:MM', () => {
+    const values = valuesOfSettings(saved);
+    values.quietHours = { isOn: true, start: '22:15:00', end: '06:30', timezone: 'UTC' };
+    expect(settingsOfValues(values).quietHours).toEqual({ start: '22:15', end: '06:30', timezone: 'UTC' });
+  });
+
+  it('places each quiet hours problem at its input: a missing time, the same start and end, no zone', () => {
+    const values = valuesOfSettings(saved);
+    values.quietHours = { isOn: true, start: '', end: '07:00', timezone: null };
+    const missing = splitIssues(checkDeliverySettings(values).issues, deliverySettingsFieldOf);
+    expect(missing.unplaced).toEqual([]);
+    expect(Object.keys(missing.fieldErrors).sort()).toEqual(['quietHours.start', 'quietHours.timezone']);
+    expect(missing.fieldErrors['quietHours.start']).toMatch(/HH:MM/);
+
+    values.quietHours = { isOn: true, start: '07:00', end: '07:00', timezone: 'UTC' };
+    const empty = splitIssues(checkDeliverySettings(values).issues, deliverySettingsFieldOf);
+    expect(empty).toEqual({ fieldErrors: { 'quietHours.end': expect.stringMatching(/must differ from start/) }, unplaced: [] });
   });
 
   it('leaves out what is switched off but keeps its draft for switching back on', () => {
@@ -79,6 +108,9 @@ describe('delivery settings form', () => {
     ['retryPolicies.channels.push.maxAttempts', 'retryPolicies.channels.push.maxAttempts'],
     ['frequencyCap.maxPerDay', 'frequencyCap.maxPerDay'],
     ['costs.webhook', 'costs.webhook'],
+    ['quietHours.start', 'quietHours.start'],
+    ['quietHours.end', 'quietHours.end'],
+    ['quietHours.timezone', 'quietHours.timezone'],
     // no input stands for these: they go to the notification
     ['rateLimits.channels.fax', null],
     ['rateLimits.channels.fax.maxPerMinute', null],
@@ -87,6 +119,8 @@ describe('delivery settings form', () => {
     ['rateLimits.global.colour', null],
     ['costs.fax', null],
     ['frequencyCap', null],
+    ['quietHours', null],
+    ['quietHours.colour', null],
     ['', null],
   ])('places %s at %s', (apiField, expected) => {
     expect(deliverySettingsFieldOf(apiField)).toBe(expected);

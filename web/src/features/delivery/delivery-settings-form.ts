@@ -11,10 +11,13 @@ import {
   countOf, draftOfRateLimit, draftOfRetryPolicy, rateLimitOfDraft, retryPolicyOfDraft,
   type NumberDraft, type RateLimitDraft, type RetryPolicyDraft,
 } from './limit-drafts.ts';
+import { clockTimeOf, defaultQuietWindow } from './quiet-hours-draft.ts';
 
 export type LimitToggle = { isOn: boolean; limit: RateLimitDraft };
 export type PolicyToggle = { isOn: boolean; policy: RetryPolicyDraft };
 export type FrequencyCapDraft = { isOn: boolean; maxPerDay: NumberDraft; maxPerWeek: NumberDraft };
+/** `timezone` is null while none is picked */
+export type QuietHoursDraft = { isOn: boolean; start: string; end: string; timezone: string | null };
 
 export type DeliverySettingsFormValues = {
   globalLimit: LimitToggle;
@@ -23,6 +26,7 @@ export type DeliverySettingsFormValues = {
   channelRetries: Record<Channel, PolicyToggle>;
   frequencyCap: FrequencyCapDraft;
   costs: Record<Channel, NumberDraft>;
+  quietHours: QuietHoursDraft;
 };
 
 function perChannel<T>(make: (channel: Channel) => T): Record<Channel, T> {
@@ -33,9 +37,12 @@ function onlyOn<T, U>(record: Record<Channel, T>, isOn: (value: T) => boolean, c
   return Object.fromEntries(channels.filter((channel) => isOn(record[channel])).map((channel) => [channel, convert(record[channel])]));
 }
 
-/** The form's values for saved settings: what is not set starts switched off and empty. */
-export function valuesOfSettings(settings: DeliverySettings): DeliverySettingsFormValues {
-  const { rateLimits, retryPolicies, frequencyCap, costs } = settings;
+/**
+ * The form's values for saved settings: what is not set starts switched off and empty; quiet
+ * hours switched off start from a plain night in `zone` (the viewer's own, by default).
+ */
+export function valuesOfSettings(settings: DeliverySettings, zone: string | null = null): DeliverySettingsFormValues {
+  const { rateLimits, retryPolicies, frequencyCap, costs, quietHours } = settings;
   return {
     globalLimit: { isOn: rateLimits.global !== null, limit: draftOfRateLimit(rateLimits.global) },
     channelLimits: perChannel((channel) => ({ isOn: Boolean(rateLimits.channels[channel]), limit: draftOfRateLimit(rateLimits.channels[channel]) })),
@@ -47,6 +54,7 @@ export function valuesOfSettings(settings: DeliverySettings): DeliverySettingsFo
     })),
     frequencyCap: { isOn: frequencyCap !== null, maxPerDay: frequencyCap?.maxPerDay ?? '', maxPerWeek: frequencyCap?.maxPerWeek ?? '' },
     costs: perChannel((channel) => costs[channel] ?? ''),
+    quietHours: quietHours ? { isOn: true, ...quietHours } : { isOn: false, ...defaultQuietWindow, timezone: zone },
   };
 }
 
@@ -64,6 +72,10 @@ export function settingsOfValues(values: DeliverySettingsFormValues): DeliverySe
     frequencyCap: values.frequencyCap.isOn ? { maxPerDay: countOf(values.frequencyCap.maxPerDay), maxPerWeek: countOf(values.frequencyCap.maxPerWeek) } : null,
     // An empty cost is "no cost recorded"; anything typed goes to the schema as a number.
     costs: onlyOn(values.costs, (cost) => countOf(cost) !== null, (cost) => countOf(cost)!),
+    // a zone not picked goes as '' so the schema names the field
+    quietHours: values.quietHours.isOn
+      ? { start: clockTimeOf(values.quietHours.start), end: clockTimeOf(values.quietHours.end), timezone: values.quietHours.timezone ?? '' }
+      : null,
   };
 }
 
@@ -100,6 +112,8 @@ export function deliverySettingsFieldOf(apiField: string): string | null {
       return parts.length === 2 && (scope === 'maxPerDay' || scope === 'maxPerWeek') ? apiField : null;
     case 'costs':
       return parts.length === 2 && isChannel(scope) ? apiField : null;
+    case 'quietHours':
+      return parts.length === 2 && (scope === 'start' || scope === 'end' || scope === 'timezone') ? apiField : null;
     default:
       return null;
   }

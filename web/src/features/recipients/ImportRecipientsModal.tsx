@@ -115,8 +115,8 @@ function ImportFlow({ onClose }: { onClose: () => void }) {
     <Stack gap="md">
       <Text fz="sm">
         A CSV file (up to 50 MB) with a header row. <Code>externalId</Code> is required; <Code>email</Code>, <Code>phone</Code>, <Code>name</Code>,{' '}
-        <Code>timezone</Code>, <Code>locale</Code>, <Code>isActive</Code> and <Code>optedOutChannels</Code> (e.g. <Code>email;sms</Code>) are
-        optional, and any other column becomes an attribute. Existing recipients (same externalId) are updated. One bad row and
+        <Code>timezone</Code>, <Code>locale</Code>, <Code>isActive</Code>, <Code>optedOutChannels</Code> (e.g. <Code>email;sms</Code>) and{' '}
+        <Code>quietHours</Code> (e.g. <Code>22:00-07:00</Code>, or <Code>none</Code>) are optional, and any other column becomes an attribute. Existing recipients (same externalId) are updated. One bad row and
         nothing is imported: you get the list of rows to fix.
       </Text>
       <FileInput

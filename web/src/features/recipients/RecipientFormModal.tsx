@@ -1,4 +1,5 @@
-import { Button, Chip, Group, JsonInput, Modal, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Button, Chip, Collapse, Group, Input, JsonInput, Modal, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { TimeInput } from '@mantine/dates';
 import { useForm } from '@mantine/form';
 import type { Recipient } from '@herald/shared';
 import { channelLabels, channelOrder } from '../../components/badges.tsx';
@@ -7,6 +8,7 @@ import { splitIssues } from '../../lib/form-errors.ts';
 import { notifySuccess } from '../../lib/notify.ts';
 import { showSubmitError } from '../../lib/submit-error.ts';
 import { useIsMobile } from '../../lib/use-is-mobile.ts';
+import { describeQuietWindow, type QuietHoursChoice } from '../delivery/quiet-hours-draft.ts';
 import { useSaveRecipient } from './api.ts';
 import { recipientFieldOf, recipientToValues, valuesToRecipientInput, type RecipientFormValues } from './recipient-form.ts';
 
@@ -15,6 +17,7 @@ type RecipientFormModalProps = { opened: boolean; recipient?: Recipient; onClose
 function RecipientForm({ recipient, onClose }: { recipient?: Recipient; onClose: () => void }) {
   const save = useSaveRecipient();
   const form = useForm<RecipientFormValues>({ initialValues: recipientToValues(recipient) });
+  const ownWindow = describeQuietWindow({ start: form.values.quietStart, end: form.values.quietEnd });
 
   const submit = form.onSubmit((values) => {
     const checked = valuesToRecipientInput(values);
@@ -68,6 +71,27 @@ function RecipientForm({ recipient, onClose }: { recipient?: Recipient; onClose:
           </Chip.Group>
           {form.errors.optedOutChannels && <Text fz="xs" c="red">{form.errors.optedOutChannels}</Text>}
         </Stack>
+        <Input.Wrapper label="Quiet hours" description="Messages due inside them wait until they end, in this person's time zone; critical ones go anyway" error={form.errors.quietHours}>
+          <Stack gap="xs" mt={6}>
+            <SegmentedControl
+              aria-label="Quiet hours"
+              data={[
+                { value: 'instance', label: 'As in settings' },
+                { value: 'own', label: 'Their own' },
+                { value: 'none', label: 'None' },
+              ] satisfies Array<{ value: QuietHoursChoice; label: string }>}
+              {...form.getInputProps('quietHours')}
+            />
+            <Collapse expanded={form.values.quietHours === 'own'}>
+              <SimpleGrid cols={2} spacing="sm">
+                <TimeInput label="Quiet from" aria-label="Their quiet hours start" {...form.getInputProps('quietStart')} />
+                <TimeInput label="Until" aria-label="Their quiet hours end" {...form.getInputProps('quietEnd')} />
+              </SimpleGrid>
+              {ownWindow && <Text fz="xs" c="dimmed" mt={4}>{ownWindow}.</Text>}
+            </Collapse>
+            {form.values.quietHours === 'none' && <Text fz="xs" c="dimmed">Messages reach this person at any hour, whatever the settings say.</Text>}
+          </Stack>
+        </Input.Wrapper>
         <Switch label="Active" description="Inactive recipients are left out of every send" {...form.getInputProps('isActive', { type: 'checkbox' })} />
         <Group justify="flex-end" gap="xs" mt="xs">
           <Button variant="default" onClick={onClose}>Cancel</Button>

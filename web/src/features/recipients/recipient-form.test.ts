@@ -10,8 +10,28 @@ describe('recipient form → API payload', () => {
     const checked = valuesToRecipientInput(valuesWith({ name: '  ', email: ' ada@example.com ', attributes: '{"plan":"pro","seats":3}' }));
     expect(checked.input).toEqual({
       externalId: 'user-1', name: null, email: 'ada@example.com', phone: null, timezone: null, locale: null,
-      isActive: true, attributes: { plan: 'pro', seats: 3 }, optedOutChannels: [],
+      isActive: true, attributes: { plan: 'pro', seats: 3 }, optedOutChannels: [], quietHours: null,
     });
+  });
+
+  it.each([
+    ['the instance\'s quiet hours', { quietHours: 'instance' as const }, null],
+    ['none at all', { quietHours: 'none' as const }, 'none'],
+    ['a window of their own', { quietHours: 'own' as const, quietStart: '22:30', quietEnd: '06:00:00' }, { start: '22:30', end: '06:00' }],
+  ])('sends %s', (_name, changes, expected) => {
+    expect(valuesToRecipientInput(valuesWith(changes)).input?.quietHours).toEqual(expected);
+  });
+
+  it('starts from the recipient\'s choice, keeping a plain night ready for "their own"', () => {
+    const base = { id: 'x', externalId: 'u', email: null, phone: null, name: null, timezone: null, locale: null, isActive: true, attributes: {}, optedOutChannels: [], unsubscribedAt: null, createdAt: '', updatedAt: '' };
+    expect(recipientToValues({ ...base, quietHours: null })).toMatchObject({ quietHours: 'instance', quietStart: '21:00', quietEnd: '08:00' });
+    expect(recipientToValues({ ...base, quietHours: 'none' })).toMatchObject({ quietHours: 'none' });
+    expect(recipientToValues({ ...base, quietHours: { start: '23:00', end: '07:00' } })).toMatchObject({ quietHours: 'own', quietStart: '23:00', quietEnd: '07:00' });
+  });
+
+  it('refuses a window of their own whose end is its start, at the end input', () => {
+    const checked = valuesToRecipientInput(valuesWith({ quietHours: 'own', quietStart: '22:00', quietEnd: '22:00' }));
+    expect(checked.issues.map((issue) => recipientFieldOf(issue.field))).toEqual(['quietEnd']);
   });
 
   it.each([
@@ -47,6 +67,9 @@ describe('where an API issue shows', () => {
     ['email', 'email'],
     ['attributes.plan', 'attributes'],
     ['optedOutChannels.0', 'optedOutChannels'],
+    ['quietHours', 'quietHours'],
+    ['quietHours.start', 'quietStart'],
+    ['quietHours.end', 'quietEnd'],
     ['recipients.3.email', null],
   ])('%s → %s', (apiField, formField) => {
     expect(recipientFieldOf(apiField)).toBe(formField);

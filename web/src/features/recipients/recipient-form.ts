@@ -1,6 +1,7 @@
-import { recipientInputSchema, type Channel, type Recipient, type RecipientInput } from '@herald/shared';
+import { recipientInputSchema, type Channel, type QuietHoursOverride, type Recipient, type RecipientInput } from '@herald/shared';
 import type { FieldIssue } from '../../lib/api.ts';
 import { issuesOfParse } from '../../lib/form-errors.ts';
+import { clockTimeOf, defaultQuietWindow, type QuietHoursChoice } from '../delivery/quiet-hours-draft.ts';
 
 export type RecipientFormValues = {
   externalId: string;
@@ -13,6 +14,11 @@ export type RecipientFormValues = {
   /** JSON text of an object */
   attributes: string;
   optedOutChannels: Channel[];
+  /** the instance's quiet hours, the person's own window, or none at all */
+  quietHours: QuietHoursChoice;
+  /** the person's own window, kept while another choice is picked */
+  quietStart: string;
+  quietEnd: string;
 };
 
 /** The form's starting values: the recipient's, or blanks for a new one. */
@@ -27,15 +33,30 @@ export function recipientToValues(recipient?: Recipient): RecipientFormValues {
     isActive: recipient?.isActive ?? true,
     attributes: recipient && Object.keys(recipient.attributes).length > 0 ? JSON.stringify(recipient.attributes, null, 2) : '',
     optedOutChannels: recipient?.optedOutChannels ?? [],
+    ...quietHoursValues(recipient?.quietHours ?? null),
   };
+}
+
+function quietHoursValues(own: QuietHoursOverride | null): Pick<RecipientFormValues, 'quietHours' | 'quietStart' | 'quietEnd'> {
+  if (own === null) return { quietHours: 'instance', quietStart: defaultQuietWindow.start, quietEnd: defaultQuietWindow.end };
+  if (own === 'none') return { quietHours: 'none', quietStart: defaultQuietWindow.start, quietEnd: defaultQuietWindow.end };
+  return { quietHours: 'own', quietStart: own.start, quietEnd: own.end };
+}
+
+function quietHoursOfValues(values: RecipientFormValues): QuietHoursOverride | null {
+  if (values.quietHours === 'instance') return null;
+  if (values.quietHours === 'none') return 'none';
+  return { start: clockTimeOf(values.quietStart), end: clockTimeOf(values.quietEnd) };
 }
 
 const blankToNull = (value: string) => (value.trim() === '' ? null : value.trim());
 
-/** Where an API issue shows in this form: nested attribute paths show at the JSON editor. */
+/** Where an API issue shows in this form: nested attribute paths show at the JSON editor, a quiet hours time at its input. */
 export function recipientFieldOf(apiField: string): string | null {
+  if (apiField === 'quietHours.start') return 'quietStart';
+  if (apiField === 'quietHours.end') return 'quietEnd';
   const top = apiField.split('.')[0] ?? '';
-  const known = ['externalId', 'name', 'email', 'phone', 'timezone', 'locale', 'isActive', 'attributes', 'optedOutChannels'];
+  const known = ['externalId', 'name', 'email', 'phone', 'timezone', 'locale', 'isActive', 'attributes', 'optedOutChannels', 'quietHours'];
   return known.includes(top) ? top : null;
 }
 
@@ -66,6 +87,7 @@ export function valuesToRecipientInput(values: RecipientFormValues): { input: Re
     isActive: values.isActive,
     attributes: 'value' in attributes ? attributes.value : {},
     optedOutChannels: values.optedOutChannels,
+    quietHours: quietHoursOfValues(values),
   };
   // Every problem at once: a broken JSON object does not hide a bad email.
   const result = recipientInputSchema.safeParse(input);

@@ -10,12 +10,14 @@ import { QueryError } from '../../components/QueryError.tsx';
 import { splitIssues } from '../../lib/form-errors.ts';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { showSubmitError } from '../../lib/submit-error.ts';
+import { browserTimeZone } from '../../lib/time.ts';
 import { useDeliverySettings, useDeliveryUsage, useSaveDeliverySettings } from '../delivery/api.ts';
 import {
   checkDeliverySettings, deliverySettingsFieldOf, errorsUnder, valuesOfSettings, withoutErrorsUnder,
   type DeliverySettingsFormValues, type LimitToggle, type PolicyToggle,
 } from '../delivery/delivery-settings-form.ts';
 import { FrequencyCapFields } from '../delivery/FrequencyCapFields.tsx';
+import { QuietHoursFields } from '../delivery/QuietHoursFields.tsx';
 import { describeRateLimit } from '../delivery/limit-drafts.ts';
 import { usageByKey } from '../delivery/limit-usage.ts';
 import { LimitUsage } from '../delivery/LimitUsage.tsx';
@@ -77,7 +79,7 @@ function DeliverySettingsForm({ settings }: { settings: DeliverySettings }) {
   const usage = useDeliveryUsage();
   const usageOf = usageByKey(usage.data);
   const save = useSaveDeliverySettings();
-  const form = useForm<DeliverySettingsFormValues>({ initialValues: valuesOfSettings(settings) });
+  const form = useForm<DeliverySettingsFormValues>({ initialValues: valuesOfSettings(settings, browserTimeZone()) });
   const values = form.values;
   const errorAt = (path: string) => form.errors[path] as string | undefined;
 
@@ -101,7 +103,7 @@ function DeliverySettingsForm({ settings }: { settings: DeliverySettings }) {
     }
     save.mutate(checked.input, {
       onSuccess: (saved) => {
-        const next = valuesOfSettings(saved);
+        const next = valuesOfSettings(saved, browserTimeZone());
         form.setInitialValues(next);
         form.setValues(next);
         form.resetDirty(next);
@@ -204,6 +206,16 @@ function DeliverySettingsForm({ settings }: { settings: DeliverySettings }) {
             </Paper>
           </Section>
 
+          <Section title="Quiet hours" description="A message due inside them waits until they end, on each person's own clock; none is dropped, and critical ones go anyway. A person can have hours of their own, or none, on their recipient page.">
+            <Paper withBorder radius="lg" p="md">
+              <QuietHoursFields
+                value={values.quietHours}
+                onChange={(next) => update('quietHours', next, 'quietHours')}
+                errors={errorsUnder(errorAt, 'quietHours', values.quietHours)}
+              />
+            </Paper>
+          </Section>
+
           <Section title="Cost per message" description="In your account's currency; recorded on each message sent, and summed per channel on each schedule's page. Empty: not counted.">
             <Paper withBorder radius="lg" p="md">
               <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm">
@@ -244,7 +256,7 @@ function DeliverySettingsForm({ settings }: { settings: DeliverySettings }) {
   );
 }
 
-/** Settings → Delivery: rate limits with their live usage, retry policies, the frequency cap and costs. */
+/** Settings → Delivery: rate limits with their live usage, retry policies, the frequency cap, quiet hours and costs. */
 export function DeliverySettingsPanel() {
   const settings = useDeliverySettings();
   if (settings.isError) return <QueryError error={settings.error} what="the delivery settings" onRetry={() => void settings.refetch()} />;
