@@ -13,7 +13,7 @@ import { createContext, type HeraldContext } from '../../server/src/context.ts';
 import { fanOut } from '../../server/src/engine/fan-out/fan-out.ts';
 import { startEngine } from '../../server/src/engine/index.ts';
 import { createBenchRun, createBenchSchedule, deliveryCounts, loadRecipients, type BenchDatabase } from './bench-database.ts';
-import { meterCpu, sampleMemory, waitFor } from './report.ts';
+import { meterCpu, profileCpu, sampleMemory, waitFor } from './report.ts';
 import type { Sinks } from './sinks.ts';
 
 export type DispatchChannel = 'webhook' | 'inapp' | 'email';
@@ -89,6 +89,7 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
   const memory = sampleMemory();
   const cpu = await meterCpu(database, bench.schema);
   const sinkCpuBefore = sinks.cpuSeconds();
+  const profile = await profileCpu(`dispatch-${bench.driver}-${channel}-${count}`);
   const started = performance.now();
   const engines = Array.from({ length: workerLoops }, () => startEngine(context));
   try {
@@ -101,6 +102,7 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
     await Promise.all(engines.map((engine) => engine.stop()));
   }
   const ms = performance.now() - started;
+  await profile.stop();
   const peakRss = memory.stop();
   const cpuUsed = await cpu.stop();
   const sinkCpuSeconds = sinks.cpuSeconds() - sinkCpuBefore;

@@ -1,6 +1,8 @@
 /** Measuring and printing: timers, a peak-memory sampler, CPU time, percentiles, and a plain-text table. */
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../server/src/db/client.ts';
 
@@ -146,4 +148,26 @@ export function cpuPerItem(seconds: number | undefined, count: number): string {
 /** "met" or "MISSED" against a floor. */
 export function verdict(value: number, floor: number): string {
   return value >= floor ? 'met' : 'MISSED';
+}
+
+/**
+ * A CPU profile of this process over a workload alone (not its setup), written to
+ * `<BENCH_CPU_PROFILE>/<name>.cpuprofile` (Chrome DevTools reads it); a no-op when that
+ * variable is not set.
+ */
+export async function profileCpu(name: string): Promise<{ stop: () => Promise<void> }> {
+  const folder = process.env.BENCH_CPU_PROFILE;
+  if (!folder) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(path.join(folder, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }

@@ -22,7 +22,7 @@ import { takeTokens, type TokenRequest } from '../limits/take-tokens.ts';
 import { claimDeliveries, releaseDeliveries, type ClaimedDelivery } from './claim-deliveries.ts';
 import { loadBatch, type BatchData, type BatchRecipient, type BatchRun } from './load-batch.ts';
 import { completeSettledRuns, recordResults } from './record-results.ts';
-import { renderContextOf, renderMessage, unsubscribeUrl } from './render-message.ts';
+import { readsUnsubscribeUrl, renderContextOf, renderMessage, unsubscribeUrl } from './render-message.ts';
 import { buildResultRows, type DeliveryResult } from './result-rows.ts';
 import { canRetry, retryDelayMs } from './retry-delay.ts';
 import { runPool } from './run-pool.ts';
@@ -105,8 +105,9 @@ function historyOf(batch: BatchData, delivery: ClaimedDelivery, recipient: Batch
 /** Renders and sends one delivery on the channels of its attempt, and decides what it becomes. */
 export async function processDelivery(context: HeraldContext, senders: ChannelSenders, sendable: Sendable): Promise<DeliveryResult> {
   const { delivery, recipient, run, history } = sendable;
-  // Signed only if a template reads it: most channels' content never does.
-  const renderContext = renderContextOf(recipient, run, () => unsubscribeUrl(context.config.publicUrl, context.secrets.signingKey, delivery.id));
+  // Signed only if the content of a channel sent now may show it: most never do.
+  const isUnsubscribeShown = sendable.channels.some((channel) => isChannel(channel) && readsUnsubscribeUrl(run.content, channel));
+  const renderContext = renderContextOf(recipient, run, isUnsubscribeShown ? unsubscribeUrl(context.config.publicUrl, context.secrets.signingKey, delivery.id) : '');
   const input: SendInput = { delivery, recipient, run, renderContext };
   const outcomes: ChannelOutcome[] = await Promise.all(sendable.channels.map(async (channel) => ({
     channel,

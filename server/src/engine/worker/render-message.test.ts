@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleContext } from '../../rendering/liquid.ts';
-import { parseTemplateContent, renderContextOf, renderFailureReason, renderMessage, unsubscribeUrl, type RecipientRow, type RunInfo } from './render-message.ts';
+import { parseTemplateContent, readsUnsubscribeUrl, renderFailureReason, renderMessage, unsubscribeUrl } from './render-message.ts';
 
 describe('renderFailureReason', () => {
   it.each([
@@ -46,31 +46,31 @@ describe('unsubscribeUrl', () => {
   });
 });
 
-describe('renderContextOf', () => {
-  const recipient: RecipientRow = { id: 'r1', externalId: 'x1', email: 'ada@example.com', phone: null, name: 'Ada', locale: null, timezone: null, attributes: {} };
-  const run: RunInfo = { runId: 'run1', occurrenceAt: new Date('2030-01-01T09:00:00Z'), scheduleId: 's1', scheduleName: 'News', content: null };
-
-  it('signs a lazily given unsubscribe link once, and only for content that shows it', async () => {
-    let signed = 0;
-    const sign = () => {
-      signed += 1;
-      return 'https://herald.example/u/1.signature';
-    };
-    const plain = parseTemplateContent({ webhook: { body: '{"name": {{ recipient.name | json }}}' } });
-    expect(await renderMessage(plain, 'webhook', renderContextOf(recipient, run, sign))).toEqual({ ok: true, content: { body: '{"name": "Ada"}' } });
-    expect(signed).toBe(0);
-
-    const linked = parseTemplateContent({ email: { subject: 'Hi', html: '<a href="{{ unsubscribeUrl }}">x</a> {{ unsubscribeUrl }}' } });
-    const context = renderContextOf(recipient, run, sign);
-    expect(await renderMessage(linked, 'email', context)).toEqual({
-      ok: true,
-      content: { subject: 'Hi', html: '<a href="https://herald.example/u/1.signature">x</a> https://herald.example/u/1.signature' },
-    });
-    expect(signed).toBe(1);
-    expect(JSON.parse(JSON.stringify(context)).unsubscribeUrl).toBe('https://herald.example/u/1.signature');
+describe('readsUnsubscribeUrl', () => {
+  const content = parseTemplateContent({
+    email: { subject: 'Hi', html: '<a href="{{ unsubscribeUrl }}">unsubscribe</a>' },
+    inapp: { title: 'Hi', body: 'News for {{ recipient.name }}' },
+    webhook: { body: '{"items": [{{ recipient.name | json }}]}' },
   });
 
-  it('takes a link given as text as it is', () => {
-    expect(renderContextOf(recipient, run, 'https://herald.example/u/2.s').unsubscribeUrl).toBe('https://herald.example/u/2.s');
+  it.each([
+    { channel: 'email' as const, expected: true, why: 'names it' },
+    { channel: 'inapp' as const, expected: false, why: 'never names it' },
+    { channel: 'webhook' as const, expected: true, why: 'has a [ that could look it up by a computed name' },
+    { channel: 'sms' as const, expected: false, why: 'has no content' },
+  ])('$channel: $expected ($why)', ({ channel, expected }) => {
+    expect(readsUnsubscribeUrl(content, channel)).toBe(expected);
+    expect(readsUnsubscribeUrl(content, channel)).toBe(expected);
+  });
+
+  it('is false without valid content', () => {
+    expect(readsUnsubscribeUrl(null, 'email')).toBe(false);
+  });
+
+  it('is right to count a [: Liquid finds the link by a computed name', async () => {
+    const computed = parseTemplateContent({ inapp: { title: 'Hi', body: '{% assign k = "unsubscribe" | append: "Url" %}{{ [k] }}' } });
+    expect(readsUnsubscribeUrl(computed, 'inapp')).toBe(true);
+    const context = { ...sampleContext(), unsubscribeUrl: 'https://herald.example/u/1.s' };
+    expect(await renderMessage(computed, 'inapp', context)).toEqual({ ok: true, content: { title: 'Hi', body: 'https://herald.example/u/1.s' } });
   });
 });

@@ -20,12 +20,31 @@ export function unsubscribeUrl(publicUrl: string, signingKey: Buffer, deliveryId
 }
 
 /**
- * The variables a template sees for this delivery. The unsubscribe link may be given as a
- * function: it is then signed on the template's first use of it, and never for content that
- * does not show it (an HMAC per delivery, otherwise wasted on most channels).
+ * True when this channel's content of the template may show the unsubscribe link, so that it
+ * is signed only then (an HMAC per delivery, wasted on most channels otherwise). Any text
+ * that names it counts, and so does any `[`: Liquid can look a variable up by a computed
+ * name (`{{ [name] }}`), which the text alone does not reveal. Remembered per content object
+ * (one per run in a batch).
  */
-export function renderContextOf(recipient: RecipientRow, run: RunInfo, unsubscribe: string | (() => string)): RenderContext {
-  let signed = typeof unsubscribe === 'string' ? unsubscribe : undefined;
+export function readsUnsubscribeUrl(content: TemplateContent | null, channel: Channel): boolean {
+  if (!content) return false;
+  let byChannel = unsubscribeReaders.get(content);
+  if (!byChannel) {
+    byChannel = new Map();
+    unsubscribeReaders.set(content, byChannel);
+  }
+  let reads = byChannel.get(channel);
+  if (reads === undefined) {
+    reads = Object.values(content[channel] ?? {}).some((text) => typeof text === 'string' && (text.includes('unsubscribeUrl') || text.includes('[')));
+    byChannel.set(channel, reads);
+  }
+  return reads;
+}
+
+const unsubscribeReaders = new WeakMap<TemplateContent, Map<Channel, boolean>>();
+
+/** The variables a template sees for this delivery. */
+export function renderContextOf(recipient: RecipientRow, run: RunInfo, unsubscribe: string): RenderContext {
   return {
     recipient: {
       id: recipient.id,
@@ -39,14 +58,7 @@ export function renderContextOf(recipient: RecipientRow, run: RunInfo, unsubscri
     },
     schedule: { id: run.scheduleId, name: run.scheduleName },
     run: { id: run.runId, occurrenceAt: run.occurrenceAt.toISOString() },
-    // An own property (as Liquid's ownPropertyOnly and JSON want), computed on first read.
-    get unsubscribeUrl() {
-      signed ??= (unsubscribe as () => string)();
-      return signed;
-    },
-    set unsubscribeUrl(url: string) {
-      signed = url;
-    },
+    unsubscribeUrl: unsubscribe,
   };
 }
 
