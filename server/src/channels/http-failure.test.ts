@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpErrorFailure, httpStatusFailure, isTransientStatus } from './http-failure.ts';
+import { httpErrorFailure, httpStatusFailure, isTransientStatus, parseRetryAfter } from './http-failure.ts';
 
 describe('isTransientStatus', () => {
   const cases: Array<[status: number, isTransient: boolean, why: string]> = [
@@ -40,6 +40,42 @@ describe('httpStatusFailure', () => {
 
   it('explains that redirects are not followed', () => {
     expect(httpStatusFailure(302, '').error).toBe('HTTP 302 (redirects are not followed: point Herald at the final URL)');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-10-21T07:28:00Z');
+  it.each<[name: string, value: string | undefined, expected: number | undefined]>([
+    ['delay-seconds', '120', 120_000],
+    ['zero seconds', '0', 0],
+    ['delay-seconds with spaces around', ' 5 ', 5000],
+    ['an IMF-fixdate', 'Wed, 21 Oct 2026 07:30:00 GMT', 120_000],
+    ['the obsolete RFC 850 form', 'Wednesday, 21-Oct-26 07:29:00 GMT', 60_000],
+    ['the obsolete asctime form, read in GMT', 'Wed Oct 21 07:28:30 2026', 30_000],
+    ['a date already past', 'Wed, 21 Oct 2026 07:00:00 GMT', 0],
+    ['absent', undefined, undefined],
+    ['empty', '', undefined],
+    ['negative seconds', '-5', undefined],
+    ['fractional seconds', '1.5', undefined],
+    ['a date without GMT', '2026-10-21 07:30:00', undefined],
+    ['nonsense', 'soon', undefined],
+  ])('%s (%j) → %j ms', (_name, value, expected) => {
+    expect(parseRetryAfter(value, now)).toBe(expected);
+  });
+});
+
+describe('httpStatusFailure with Retry-After', () => {
+  it.each([429, 503])('%i carries the wait and says it before the quote', (status) => {
+    expect(httpStatusFailure(status, `slow down ${'x'.repeat(600)}`, [], '30')).toMatchObject({
+      isTransient: true,
+      retryAfterMs: 30_000,
+      error: expect.stringMatching(new RegExp(`^HTTP ${status} \\(retry after 30 s\\): slow down x+…$`)),
+    });
+  });
+
+  it('ignores it on other statuses and when it cannot be read', () => {
+    expect(httpStatusFailure(500, 'oops', [], '30')).toEqual({ ok: false, isTransient: true, error: 'HTTP 500: oops' });
+    expect(httpStatusFailure(429, '', [], 'later')).toEqual({ ok: false, isTransient: true, error: 'HTTP 429' });
   });
 });
 

@@ -7,7 +7,7 @@
  * pass; only a request Herald itself built wrong (a bad URL or header) is hopeless.
  */
 
-export type HttpFailure = { ok: false; isTransient: boolean; error: string };
+export type HttpFailure = { ok: false; isTransient: boolean; error: string; retryAfterMs?: number };
 
 const transientStatuses = new Set([408, 425, 429]);
 
@@ -28,15 +28,41 @@ export function cleanErrorText(text: string, secrets: readonly string[] = []): s
   return clean.length > maxErrorLength ? `${clean.slice(0, maxErrorLength - 1)}…` : clean;
 }
 
+/** The statuses whose Retry-After says when to try again (RFC 9110 §10.2.3, RFC 6585 §4). */
+const retryAfterStatuses = new Set([429, 503]);
+
+/** asctime, the third form RFC 9110 §5.6.7 accepts: `Sun Nov  6 08:49:37 1994`, in GMT. */
+const asctimePattern = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$/;
+
+/**
+ * How long a `Retry-After` header asks to wait, in ms from `now`: delay-seconds (`120`) or an
+ * HTTP-date (`Wed, 21 Oct 2026 07:28:00 GMT`; a date already past is 0). Undefined when the
+ * header is absent or is neither.
+ */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // Every HTTP-date is in GMT; asctime does not say so, and Date.parse would read it as local time.
+  const date = asctimePattern.test(text) ? `${text} GMT` : text;
+  const at = / GMT$/.test(date) ? Date.parse(date) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /**
  * A non-2xx answer as a failure: `HTTP 503: <what the server said>`. `detail` is the part
- * of the body worth quoting (a provider's error message), or the body itself.
+ * of the body worth quoting (a provider's error message), or the body itself. On a 429 or 503,
+ * the answer's `Retry-After` (pass the header's value) becomes `retryAfterMs`.
  */
-export function httpStatusFailure(status: number, detail: string, secrets: readonly string[] = []): HttpFailure {
+export function httpStatusFailure(status: number, detail: string, secrets: readonly string[] = [], retryAfter?: string): HttpFailure {
   const said = cleanErrorText(detail, secrets);
-  let error = said ? `HTTP ${status}: ${said}` : `HTTP ${status}`;
+  const retryAfterMs = retryAfterStatuses.has(status) ? parseRetryAfter(retryAfter) : undefined;
+  // The wait goes before the quote, so a long quote cannot cut it off.
+  const wait = retryAfterMs === undefined ? '' : ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)`;
+  let error = said ? `HTTP ${status}${wait}: ${said}` : `HTTP ${status}${wait}`;
   if (status >= 300 && status < 400) error += ' (redirects are not followed: point Herald at the final URL)';
-  return { ok: false, isTransient: isTransientStatus(status), error: cleanErrorText(error) };
+  const failure: HttpFailure = { ok: false, isTransient: isTransientStatus(status), error: cleanErrorText(error) };
+  return retryAfterMs === undefined ? failure : { ...failure, retryAfterMs };
 }
 
 function codeOf(error: unknown): string | undefined {

@@ -6,6 +6,8 @@
  * - A message reaches the person when at least one of their browsers takes it.
  * - 404 or 410 from a push service means that subscription is gone for good (unsubscribed,
  *   browser data cleared): it is deleted; with none left the send fails permanently.
+ * - 429 or 503 with `Retry-After` (RFC 8030 §8.4 lets a push service throttle): the retry
+ *   waits at least that long.
  * - `Topic` is derived from the stable message id, so a repeat sent after a crash replaces the
  *   first copy while the device is offline, and the payload's `id` lets the service worker
  *   use it as the notification `tag`, so a repeat that does arrive replaces the first.
@@ -30,7 +32,7 @@ type Subscription = { id: string; recipientId: string; endpoint: string; p256dh:
 type SubscriptionOutcome =
   | { kind: 'sent'; location: string | undefined }
   | { kind: 'gone'; subscription: Subscription; error: string }
-  | { kind: 'failed'; isTransient: boolean; error: string };
+  | { kind: 'failed'; isTransient: boolean; error: string; retryAfterMs?: number | undefined };
 
 /** How long a push service keeps a message for a device that is offline. */
 export const pushTtlSeconds = 24 * 3600;
@@ -128,9 +130,9 @@ export function createPushSender(database: Database, options: PushSenderOptions,
     try {
       const response = await client.post({ url: request.endpoint, headers, body: request.body ?? Buffer.alloc(0) });
       if (response.status >= 200 && response.status < 300) return { kind: 'sent', location: headerValue(response.headers, 'location') };
-      const failure = httpStatusFailure(response.status, response.text);
+      const failure = httpStatusFailure(response.status, response.text, [], headerValue(response.headers, 'retry-after'));
       if (response.status === 404 || response.status === 410) return { kind: 'gone', subscription, error: failure.error };
-      return { kind: 'failed', isTransient: failure.isTransient, error: failure.error };
+      return { kind: 'failed', isTransient: failure.isTransient, error: failure.error, retryAfterMs: failure.retryAfterMs };
     } catch (error) {
       const failure = httpErrorFailure(error);
       return { kind: 'failed', isTransient: failure.isTransient, error: failure.error };
@@ -167,8 +169,12 @@ export function createPushSender(database: Database, options: PushSenderOptions,
     const sent = outcomes.find((o) => o.kind === 'sent');
     if (sent) return sent.location ? { ok: true, providerMessageId: sent.location } : { ok: true };
     const errors = [...new Set(outcomes.map((o) => (o.kind === 'sent' ? '' : o.error)))].join('; ');
-    const isTransient = outcomes.some((o) => o.kind === 'failed' && o.isTransient);
-    if (isTransient) return transientFailure(errors);
+    const transient = outcomes.flatMap((o) => (o.kind === 'failed' && o.isTransient ? [o] : []));
+    if (transient.length > 0) {
+      // The retry reaches every browser again: it waits for the push service that asked the longest.
+      const waits = transient.flatMap((o) => (o.retryAfterMs === undefined ? [] : [o.retryAfterMs]));
+      return transientFailure(errors, waits.length > 0 ? Math.max(...waits) : undefined);
+    }
     if (gone.length === subscriptions.length) return permanentFailure(`every push subscription of the recipient has expired and was removed (${errors})`);
     return permanentFailure(errors);
   }

@@ -9,7 +9,7 @@
 import type { Config } from '../config.ts';
 import { smsStatusCallbackUrl } from '../modules/tracking/paths.ts';
 import { httpErrorFailure, httpStatusFailure } from './http-failure.ts';
-import { createHttpClient, type HttpClientOptions } from './http-post.ts';
+import { createHttpClient, headerValue, type HttpClientOptions } from './http-post.ts';
 import { permanentFailure, type ChannelSender, type OutgoingMessage, type SendResult } from './types.ts';
 
 export type SmsSenderOptions = Pick<Config, 'smsApiUrl' | 'smsAccountSid' | 'smsAuthToken' | 'smsFrom' | 'publicUrl' | 'workerConcurrency'>;
@@ -79,7 +79,7 @@ export function createSmsSender(options: SmsSenderOptions, http: HttpClientOptio
         const sid = messageSid(response.text);
         return sid ? { ok: true, providerMessageId: sid } : { ok: true };
       }
-      return httpStatusFailure(response.status, providerError(response.text), secrets);
+      return httpStatusFailure(response.status, providerError(response.text), secrets, headerValue(response.headers, 'retry-after'));
     } catch (error) {
       return httpErrorFailure(error, secrets);
     }

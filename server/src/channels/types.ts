@@ -39,12 +39,14 @@ export type OutgoingMessage<C extends Channel = Channel> = {
 };
 
 /**
- * What a send came to. A transient failure (a 4xx, a refused connection, a timeout) is worth
- * retrying later; a permanent one (a 5xx, no address, bad content) is not.
+ * What a send came to. A transient failure (a 5xx, a 429, a refused connection, a timeout) is
+ * worth retrying later; a permanent one (most 4xx, no address, bad content) is not. When the
+ * receiver said how long to wait (HTTP `Retry-After` on a 429 or 503), `retryAfterMs` carries
+ * it, and the retry waits at least that long.
  */
 export type SendResult =
   | { ok: true; providerMessageId?: string }
-  | { ok: false; isTransient: boolean; error: string };
+  | { ok: false; isTransient: boolean; error: string; retryAfterMs?: number };
 
 export type ChannelSender<C extends Channel = Channel> = {
   channel: C;
@@ -72,7 +74,7 @@ export function permanentFailure(error: string): SendResult {
   return { ok: false, isTransient: false, error };
 }
 
-/** A transient failure, worth trying again after a pause. */
-export function transientFailure(error: string): SendResult {
-  return { ok: false, isTransient: true, error };
+/** A transient failure, worth trying again after a pause (at least `retryAfterMs`, when the receiver asked for one). */
+export function transientFailure(error: string, retryAfterMs?: number): SendResult {
+  return retryAfterMs === undefined ? { ok: false, isTransient: true, error } : { ok: false, isTransient: true, error, retryAfterMs };
 }

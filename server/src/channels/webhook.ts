@@ -8,14 +8,14 @@
  *
  * Headers: `Idempotency-Key` (the stable id, the same on every attempt, so a receiver drops
  * repeats), `X-Herald-Timestamp` and `X-Herald-Signature` (webhook-signature.ts).
- * A 2xx is a delivery; 408/425/429/5xx and network errors are retried; any other answer is
- * final. Redirects are not followed: a signed request must not wander to another host.
+ * A 2xx is a delivery; 408/425/429/5xx and network errors are retried (not before the
+ * `Retry-After` of a 429 or 503); any other answer is final. Redirects are not followed: a signed request must not wander to another host.
  */
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { cachedLoader } from './generated-setting.ts';
 import { httpErrorFailure, httpStatusFailure } from './http-failure.ts';
-import { createHttpClient, type HttpClientOptions } from './http-post.ts';
+import { createHttpClient, headerValue, type HttpClientOptions } from './http-post.ts';
 import { permanentFailure, transientFailure, type ChannelSender, type OutgoingMessage, type SendResult } from './types.ts';
 import { loadWebhookSecret, webhookSignature, webhookSignatureHeader, webhookTimestampHeader } from './webhook-signature.ts';
 
@@ -98,7 +98,7 @@ export function createWebhookSender(database: Database, options: WebhookSenderOp
         body: envelope.body,
       });
       if (response.status >= 200 && response.status < 300) return { ok: true };
-      return httpStatusFailure(response.status, response.text, [key]);
+      return httpStatusFailure(response.status, response.text, [key], headerValue(response.headers, 'retry-after'));
     } catch (error) {
       return httpErrorFailure(error, [key]);
     }

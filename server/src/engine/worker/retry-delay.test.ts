@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRetryPolicy, type RetryPolicy } from '@herald/shared';
-import { canRetry, retryDelayMs } from './retry-delay.ts';
+import { canRetry, maxRetryAfterMs, retryDelayMs } from './retry-delay.ts';
 
 const policy: RetryPolicy = { baseDelaySeconds: 1, factor: 2, maxDelaySeconds: 10, maxAttempts: 5, jitter: 0.5 };
 
@@ -15,8 +15,14 @@ describe('retryDelayMs', () => {
     { name: 'the spread never passes the maximum', attempt: 30, random: 0.999999, expected: 10_000 },
     { name: 'the spread goes below the maximum', attempt: 30, random: 0, expected: 5000 },
     { name: 'attempt 0 counts as the first', attempt: 0, random: 0.5, expected: 1000 },
-  ])('$name: attempt $attempt → $expected ms', ({ attempt, random, expected }) => {
-    expect(retryDelayMs(attempt, policy, () => random)).toBe(expected);
+    // the receiver's Retry-After: at least that long, not spread (the receiver named the time), up to the maximum
+    { name: 'a Retry-After longer than the backoff', attempt: 1, random: 0.5, retryAfterMs: 7000, expected: 7000 },
+    { name: 'a Retry-After is not spread down', attempt: 1, random: 0, retryAfterMs: 8000, expected: 8000 },
+    { name: 'a Retry-After shorter than the backoff', attempt: 3, random: 0.5, retryAfterMs: 1000, expected: 4000 },
+    { name: 'a Retry-After of zero (a date already past)', attempt: 1, random: 0.5, retryAfterMs: 0, expected: 1000 },
+    { name: 'a Retry-After beyond the maximum', attempt: 1, random: 0.5, retryAfterMs: 3_600_000, expected: 10_000 },
+  ])('$name: attempt $attempt → $expected ms', ({ attempt, random, retryAfterMs, expected }) => {
+    expect(retryDelayMs(attempt, policy, () => random, retryAfterMs)).toBe(expected);
   });
 
   it('with factor 1 the delay stays the base', () => {
@@ -34,6 +40,14 @@ describe('retryDelayMs', () => {
 
   it('never exceeds the cap, even for huge attempt numbers', () => {
     expect(retryDelayMs(10_000, defaultRetryPolicy, () => 0.999999)).toBeLessThanOrEqual(defaultRetryPolicy.maxDelaySeconds * 1000);
+  });
+});
+
+describe('retryDelayMs with a Retry-After and a long maximum', () => {
+  it('is honoured up to a week-long maximum delay, but never beyond a day', () => {
+    const patient: RetryPolicy = { ...policy, maxDelaySeconds: 7 * 86_400 };
+    expect(retryDelayMs(1, patient, () => 0.5, 3 * 3_600_000)).toBe(3 * 3_600_000);
+    expect(retryDelayMs(1, patient, () => 0.5, 30 * 86_400_000)).toBe(maxRetryAfterMs);
   });
 });
 

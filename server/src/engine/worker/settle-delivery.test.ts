@@ -9,6 +9,8 @@ const now = new Date('2030-01-01T00:00:00Z');
 const ok: SendResult = { ok: true };
 const transient = (error = '451 try later'): SendResult => ({ ok: false, isTransient: true, error });
 const permanent = (error = '550 no such user'): SendResult => ({ ok: false, isTransient: false, error });
+/** A transient failure whose receiver said how long to wait (Retry-After). */
+const throttled = (retryAfterMs: number, error = 'HTTP 429'): SendResult => ({ ok: false, isTransient: true, error, retryAfterMs });
 const sent = (channel: string): EarlierOutcome => ({ channel, status: 'sent', isTransient: null, error: null });
 const failed = (channel: string, error = '550 no such user'): EarlierOutcome => ({ channel, status: 'failed', isTransient: false, error });
 const retried = (channel: string, error = '451 try later'): EarlierOutcome => ({ channel, status: 'failed', isTransient: true, error });
@@ -87,6 +89,26 @@ describe('settleDelivery: all channels', () => {
       name: 'two channels retried with their own policies → the later of their delays (sms: 10 s)',
       input: { channels: ['email', 'sms'], outcomes: [{ channel: 'email', result: transient() }, { channel: 'sms', result: transient() }] },
       expected: { status: 'queued', retryAt: new Date(now.getTime() + 10_000), retrying: ['email', 'sms'] },
+    },
+    {
+      name: 'a 429 asking for 30 s → retried no sooner than that, though the backoff says 1 s',
+      input: { outcomes: [{ channel: 'email', result: throttled(30_000) }] },
+      expected: { status: 'queued', retryAt: new Date(now.getTime() + 30_000), retrying: ['email'] },
+    },
+    {
+      name: 'a Retry-After shorter than the backoff → the backoff (1 s × 2³)',
+      input: { earlier: [retried('email'), retried('email'), retried('email')], outcomes: [{ channel: 'email', result: throttled(2000) }] },
+      expected: { status: 'queued', retryAt: new Date(now.getTime() + 8000) },
+    },
+    {
+      name: 'a Retry-After longer than the policy allows → the policy\'s maximum (60 s)',
+      input: { outcomes: [{ channel: 'email', result: throttled(3_600_000) }] },
+      expected: { status: 'queued', retryAt: new Date(now.getTime() + 60_000) },
+    },
+    {
+      name: 'two channels retried, one with a Retry-After → the delivery waits for it',
+      input: { channels: ['email', 'sms'], outcomes: [{ channel: 'email', result: throttled(45_000) }, { channel: 'sms', result: transient() }] },
+      expected: { status: 'queued', retryAt: new Date(now.getTime() + 45_000), retrying: ['email', 'sms'] },
     },
     {
       name: 'a retry that delivers the rest → sent on the first channel in order, even if delivered earlier',

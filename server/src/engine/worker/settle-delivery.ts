@@ -92,7 +92,7 @@ export type SettleInput = DeliveryHistory & { outcomes: readonly ChannelOutcome[
 /** What the delivery becomes once this attempt's channels answered. */
 export function settleDelivery(input: SettleInput): Settlement {
   const states = channelStates(input);
-  const retrying: Array<{ channel: string; attempt: number; error: string }> = [];
+  const retrying: Array<{ channel: string; attempt: number; error: string; retryAfterMs: number | undefined }> = [];
   for (const { channel, result } of input.outcomes) {
     const state = states.get(channel) ?? { isDelivered: false, failures: 0, isDead: false, lastError: null, gaveUp: false };
     states.set(channel, state);
@@ -103,7 +103,7 @@ export function settleDelivery(input: SettleInput): Settlement {
     state.failures += 1;
     state.lastError = result.error;
     if (result.isTransient && canRetry(state.failures, input.policyFor(channel))) {
-      retrying.push({ channel, attempt: state.failures, error: result.error });
+      retrying.push({ channel, attempt: state.failures, error: result.error, retryAfterMs: result.retryAfterMs });
     } else {
       state.isDead = true;
       state.gaveUp = result.isTransient;
@@ -111,8 +111,9 @@ export function settleDelivery(input: SettleInput): Settlement {
   }
 
   if (retrying.length > 0) {
-    // One retry time for the delivery: the latest the retried channels ask for, so none is hurried.
-    const delay = Math.max(...retrying.map(({ channel, attempt }) => retryDelayMs(attempt, input.policyFor(channel), input.random)));
+    // One retry time for the delivery: the latest the retried channels ask for (their policy's
+    // backoff, or longer when the receiver said Retry-After), so none is hurried.
+    const delay = Math.max(...retrying.map(({ channel, attempt, retryAfterMs }) => retryDelayMs(attempt, input.policyFor(channel), input.random, retryAfterMs)));
     return {
       status: 'queued',
       retryAt: new Date(input.now.getTime() + delay),
