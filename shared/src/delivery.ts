@@ -207,3 +207,26 @@ export const deliveryUsageSchema = z.object({
   }).nullable(),
 });
 export type DeliveryUsage = z.infer<typeof deliveryUsageSchema>;
+
+/**
+ * One thing that happened to a delivery, oldest first. The first is its creation: `queued`
+ * (or `skipped`, with the reason, when the fan-out could not queue it), read from the delivery
+ * itself rather than stored twice; docs/tracking.md lists every type.
+ */
+export const deliveryEventSchema = z.object({
+  /** the events row; null for the creation, which the delivery row records */
+  id: z.number().int().nullable(),
+  type: z.string(),
+  channel: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  occurredAt: isoInstant,
+});
+export type DeliveryEvent = z.infer<typeof deliveryEventSchema>;
+
+/** How often an event type happened over a schedule's deliveries, and to how many of them. */
+export const deliveryEventCountSchema = z.object({
+  type: z.string(),
+  events: z.number().int(),
+  deliveries: z.number().int(),
+});
+export type DeliveryEventCount = z.infer<typeof deliveryEventCountSchema>;

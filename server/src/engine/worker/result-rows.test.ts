@@ -51,12 +51,27 @@ describe('buildResultRows', () => {
     expect(rows.settlements[0]!.cost).toBeCloseTo(0.0504, 10);
   });
 
-  it('puts a deferred delivery back in the queue, attempt taken back, with no event', () => {
+  it.each([
+    ['a rate limit', 'rate limit global: 10 per minute'],
+    ['the frequency cap', 'frequency cap: this recipient already had 2 per day'],
+    ['quiet hours', 'quiet hours until 08:00 Europe/Paris'],
+  ])('puts a delivery deferred by %s back in the queue, attempt taken back, with a deferred event saying until when and why', (_name, reason) => {
     const until = new Date('2030-01-01T00:01:00Z');
-    const rows = buildResultRows([{ delivery, outcomes: [], settlement: { status: 'deferred', until, reason: 'rate limit global: 10 per minute' } }]);
-    expect(rows.settlements).toEqual([{ id: 7, status: 'queued', channel: null, reason: 'rate limit global: 10 per minute', retry_at: until.toISOString(), cost: null, is_deferred: true }]);
-    expect(rows.events).toEqual([]);
+    const rows = buildResultRows([{ delivery, outcomes: [], settlement: { status: 'deferred', until, reason } }]);
+    expect(rows.settlements).toEqual([{ id: 7, status: 'queued', channel: null, reason, retry_at: until.toISOString(), cost: null, is_deferred: true }]);
+    expect(rows.events).toEqual([{ type: 'deferred', delivery_id: 7, run_id: 'run', schedule_id: 'schedule', recipient_id: 'recipient', channel: null, data: { until: until.toISOString(), reason } }]);
     expect(rows.attempts).toEqual([]);
+  });
+
+  it('records a retry after an internal error, where no channel answered, as retrying', () => {
+    const retryAt = new Date('2030-01-01T00:00:05Z');
+    const rows = buildResultRows([{ delivery, outcomes: [], settlement: { status: 'queued', retryAt, reason: 'internal error: boom', retrying: [] } }]);
+    expect(rows.events).toEqual([expect.objectContaining({ type: 'retrying', channel: null, data: { attempt: 2, error: 'internal error: boom', retryAt: retryAt.toISOString() } })]);
+  });
+
+  it('writes no second event for a sent delivery settled without a send (fallback already delivered)', () => {
+    const rows = buildResultRows([{ delivery, outcomes: [], settlement: { status: 'sent', channel: 'email', reason: null } }]);
+    expect(rows.events).toEqual([]);
   });
 
   it('leaves a skipped event for a recipient who unsubscribed before the send', () => {

@@ -1,8 +1,10 @@
 /**
  * The rows a settled batch writes: one `delivery_attempts` row per channel send, one event
- * per channel answer (and one for a delivery that failed or was skipped without a send), one
- * new state per delivery. Pure, so the batch is written by one statement (record-results.ts)
- * and the shapes are tested without a database.
+ * per channel answer, one event for each delivery that changed state without a send (failed
+ * or skipped with nothing left to try, put back by a limit or quiet hours: `deferred`, or
+ * retried after an internal error: `retrying`), and one new state per delivery. Pure, so the
+ * batch is written by one statement (record-results.ts) and the shapes are tested without a
+ * database. docs/tracking.md lists every event.
  */
 import type { ClaimedDelivery } from './claim-deliveries.ts';
 import { attemptEventType, type ChannelOutcome, type Settlement } from './settle-delivery.ts';
@@ -77,14 +79,33 @@ export function buildResultRows(results: readonly DeliveryResult[], costs: Chann
         },
       });
     }
-    // A delivery that ended without any channel answering (nothing left to send on, the
-    // recipient unsubscribed meanwhile) still leaves a trace.
-    if ((settlement.status === 'failed' || settlement.status === 'skipped') && outcomes.length === 0) {
-      rows.events.push({ type: settlement.status, ...where, channel: null, data: { attempt: delivery.attempts, error: settlement.reason } });
+    // A delivery that changed state without any channel answering still leaves a trace: it
+    // ended (nothing left to send on, the recipient unsubscribed meanwhile), went back to the
+    // queue unsent (a rate limit, the frequency cap, quiet hours), or is retried after an
+    // internal error.
+    if (outcomes.length === 0) {
+      const event = eventWithoutSend(delivery, settlement);
+      if (event) rows.events.push({ ...event, ...where, channel: null });
     }
     rows.settlements.push(settlementRow(delivery.id, settlement, cost));
   }
   return rows;
+}
+
+/** The event of a settlement that no channel answer explains; null for one that needs none. */
+function eventWithoutSend(delivery: ClaimedDelivery, settlement: Settlement): Pick<EventRow, 'type' | 'data'> | null {
+  switch (settlement.status) {
+    case 'failed':
+    case 'skipped':
+      return { type: settlement.status, data: { attempt: delivery.attempts, error: settlement.reason } };
+    case 'deferred':
+      // not an attempt: the claim's count is taken back
+      return { type: 'deferred', data: { until: settlement.until.toISOString(), reason: settlement.reason } };
+    case 'queued':
+      return { type: 'retrying', data: { attempt: delivery.attempts, error: settlement.reason, retryAt: settlement.retryAt.toISOString() } };
+    default:
+      return null;
+  }
 }
 
 function settlementRow(id: number, settlement: Settlement, cost: number | null): SettlementRow {

@@ -16,6 +16,7 @@ import {
 import { fireNow } from '../../engine/scheduler/fire-now.ts';
 import { pageOf, pageQuery } from '../../lib/pagination.ts';
 import { authorId } from '../auth/plugin.ts';
+import { deliveryEventRoutes } from './delivery-events-routes.ts';
 import { presentSchedule } from './presenter.ts';
 import { deliveryListQuery, idParams, runParams, scheduleListQuery } from './schema.ts';
 import {
@@ -39,6 +40,7 @@ const tags = ['schedules'];
 /** Scheduled notifications: a template, an audience, channels and a timing in a time zone. */
 export const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db } = app.herald.database;
+  await app.register(deliveryEventRoutes);
 
   app.get('/', {
     onRequest: app.authorize('read'),
