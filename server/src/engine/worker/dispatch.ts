@@ -6,7 +6,7 @@
  * Three stages (claimBatch, sendBatch, recordBatch), so that the worker can overlap one
  * batch's sends with the next one's claim and the previous one's record.
  */
-import type { Channel, RetryPolicy } from '@herald/shared';
+import type { Channel, DeliverySettings, RetryPolicy } from '@herald/shared';
 import type { HeraldContext } from '../../context.ts';
 import {
   isChannel,
@@ -38,6 +38,8 @@ export type DispatchOptions = {
   limitWindowScale: number;
   /** replaces parts of the settings' default retry policy */
   defaultRetryPolicy?: Partial<RetryPolicy>;
+  /** reads the delivery settings, perhaps from a cache (default: a read per batch) */
+  readSettings?: () => Promise<DeliverySettings>;
 };
 
 export type BatchReport = {
@@ -229,7 +231,7 @@ export async function claimBatch(context: HeraldContext, options: DispatchOption
   const ids = idsOf(claimed);
   inFlight.add(ids);
   try {
-    const batch = await loadBatch(database.db, claimed);
+    const batch = await loadBatch(database.db, claimed, options.readSettings);
     if (options.defaultRetryPolicy) {
       const { retryPolicies } = batch.settings;
       batch.settings = { ...batch.settings, retryPolicies: { ...retryPolicies, default: { ...retryPolicies.default, ...options.defaultRetryPolicy } } };

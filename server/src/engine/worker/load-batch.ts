@@ -1,8 +1,9 @@
 /**
  * Everything a claimed batch needs before sending, read in a fixed handful of queries for the
- * whole batch (not per delivery): its recipients, its runs with their schedule and template
- * (so a template is read and validated once per batch however many deliveries use it), what
- * earlier attempts of retried deliveries came to, and the delivery settings.
+ * whole batch (not per delivery): its runs with their schedule and template (so a template
+ * is read and validated once per batch however many deliveries use it), what earlier
+ * attempts of retried deliveries came to, and the delivery settings. The recipients came
+ * with the claim.
  */
 import { and, eq, gt, inArray, or } from 'drizzle-orm';
 import {
@@ -17,9 +18,9 @@ import {
   type RetryPolicy,
 } from '@herald/shared';
 import type { Db } from '../../db/client.ts';
-import { deliveries, deliveryAttempts, recipients, runs, schedules, templates } from '../../db/schema.ts';
+import { deliveries, deliveryAttempts, runs, schedules, templates } from '../../db/schema.ts';
 import { readDeliverySettings } from '../../modules/settings/service.ts';
-import type { ClaimedDelivery } from './claim-deliveries.ts';
+import type { ClaimedWithRecipient, StoredRecipient } from './claim-deliveries.ts';
 import type { EarlierOutcome } from './settle-delivery.ts';
 import { parseTemplateContent, type RecipientRow, type RunInfo } from './render-message.ts';
 
@@ -43,26 +44,25 @@ function parsedOrNull<T>(schema: { safeParse: (value: unknown) => { success: tru
   return parsed.success ? parsed.data : null;
 }
 
-/** Loads the recipients, runs, templates, earlier outcomes and settings of a claimed batch. */
-export async function loadBatch(db: Db, claimed: readonly ClaimedDelivery[]): Promise<BatchData> {
-  const recipientIds = [...new Set(claimed.map((d) => d.recipientId))];
+/** The recipient as dispatch sees it; stored JSON that does not parse follows the instance's quiet hours. */
+function batchRecipient({ unsubscribedAt, quietHours, attributes, ...recipient }: StoredRecipient): BatchRecipient {
+  return {
+    ...recipient,
+    attributes: attributes ?? {},
+    isUnsubscribed: unsubscribedAt !== null,
+    quietHours: parsedOrNull(quietHoursOverrideSchema, quietHours),
+  };
+}
+
+/**
+ * Loads the runs, templates, earlier outcomes and settings of a claimed batch. `readSettings`
+ * may answer from a cache (the worker's, a second old at most).
+ */
+export async function loadBatch(db: Db, claimed: readonly ClaimedWithRecipient[], readSettings: () => Promise<DeliverySettings> = () => readDeliverySettings(db)): Promise<BatchData> {
   const runIds = [...new Set(claimed.map((d) => d.runId))];
   const retriedIds = claimed.filter((d) => d.attempts > 1).map((d) => d.id);
 
-  const [recipientRows, runRows, attemptRows, settings] = await Promise.all([
-    db.select({
-      id: recipients.id,
-      externalId: recipients.externalId,
-      email: recipients.email,
-      phone: recipients.phone,
-      name: recipients.name,
-      timezone: recipients.timezone,
-      locale: recipients.locale,
-      attributes: recipients.attributes,
-      optedOutChannels: recipients.optedOutChannels,
-      unsubscribedAt: recipients.unsubscribedAt,
-      quietHours: recipients.quietHours,
-    }).from(recipients).where(inArray(recipients.id, recipientIds)),
+  const [runRows, attemptRows, settings] = await Promise.all([
     db.select({
       runId: runs.id,
       occurrenceAt: runs.occurrenceAt,
@@ -87,7 +87,7 @@ export async function loadBatch(db: Db, claimed: readonly ClaimedDelivery[]): Pr
           or(eq(deliveryAttempts.status, 'sent'), gt(deliveryAttempts.attempt, deliveries.retryBase)),
         ))
         .orderBy(deliveryAttempts.id),
-    readDeliverySettings(db),
+    readSettings(),
   ]);
 
   const earlier = new Map<number, EarlierOutcome[]>();
@@ -97,13 +97,7 @@ export async function loadBatch(db: Db, claimed: readonly ClaimedDelivery[]): Pr
     earlier.set(row.deliveryId, list);
   }
   return {
-    recipients: new Map(recipientRows.map(({ unsubscribedAt, ...r }) => [r.id, {
-      ...r,
-      attributes: r.attributes ?? {},
-      isUnsubscribed: unsubscribedAt !== null,
-      // stored JSON: anything that does not parse follows the instance's quiet hours
-      quietHours: parsedOrNull(quietHoursOverrideSchema, r.quietHours),
-    }])),
+    recipients: new Map(claimed.flatMap(({ recipient }) => (recipient ? [[recipient.id, batchRecipient(recipient)] as const] : []))),
     runs: new Map(runRows.map((r) => [r.runId, {
       ...r,
       content: parseTemplateContent(r.content),

@@ -16,7 +16,9 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { HeraldContext } from '../../context.ts';
+import { cachedLoader } from '../../channels/generated-setting.ts';
 import { createChannelRegistry } from '../../channels/registry.ts';
+import { readDeliverySettings } from '../../modules/settings/service.ts';
 import { deliveriesChannel } from '../scheduler/announce.ts';
 import type { ChannelSenders } from '../../channels/types.ts';
 import type { RetryPolicy } from '@herald/shared';
@@ -42,6 +44,9 @@ export type Worker = {
 
 const defaultLeaseMs = 60_000;
 
+/** How old the delivery settings a worker acts on may be. */
+const settingsMaxAgeMs = 1_000;
+
 /** Starts a worker in this process: its dispatch loop, its heartbeat, its wake-up on notification. */
 export function startWorker(context: HeraldContext, options: WorkerOptions = {}): Worker {
   const { config, database, logger } = context;
@@ -54,6 +59,9 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
     leaseMs,
     limitWindowScale: config.limitWindowScale,
     ...(options.retryPolicy ? { defaultRetryPolicy: options.retryPolicy } : {}),
+    // Read once a second at most, not once a batch (a read and a validation of the whole
+    // settings each time): a change reaches every worker within a second.
+    readSettings: cachedLoader(() => readDeliverySettings(database.db), settingsMaxAgeMs),
   };
   const registry = options.senders ? undefined : createChannelRegistry(context);
   const senders = options.senders ?? registry!.senders;
