@@ -91,9 +91,18 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   const listeners = new Map<string, Set<NotificationHandler>>();
   let listenClient: pg.PoolClient | undefined;
+  /** the connection being opened: listen() calls that overlap share it, so none is left unreleased (close() would wait for it forever) */
+  let connecting: Promise<pg.PoolClient> | undefined;
 
-  async function ensureListenClient(): Promise<pg.PoolClient> {
-    if (listenClient) return listenClient;
+  function ensureListenClient(): Promise<pg.PoolClient> {
+    if (listenClient) return Promise.resolve(listenClient);
+    connecting ??= connectListenClient().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  }
+
+  async function connectListenClient(): Promise<pg.PoolClient> {
     const client = await pool.connect();
     client.on('notification', (message) => {
       for (const handler of listeners.get(message.channel) ?? []) handler(message.payload ?? '');
@@ -135,6 +144,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
       };
     },
     close: async () => {
+      await connecting?.catch(() => undefined);
       listenClient?.release();
       listenClient = undefined;
       await pool.end();
