@@ -86,6 +86,11 @@ async function sendOn<C extends Channel>(channel: C, senders: ChannelSenders, in
   }
 }
 
+/** What sending on `channel` came to. */
+async function outcomeOn(channel: string, senders: ChannelSenders, input: SendInput): Promise<ChannelOutcome> {
+  return { channel, result: isChannel(channel) ? await sendOn(channel, senders, input) : permanentFailure(`"${channel}" is not a channel`) };
+}
+
 /** The retry policy of a channel of this run: the schedule's, else the channel's, else the default. */
 function retryPolicyFor(batch: BatchData, run: BatchRun | undefined, channel: string): RetryPolicy {
   const { retryPolicies } = batch.settings;
@@ -111,10 +116,10 @@ export async function processDelivery(context: HeraldContext, senders: ChannelSe
   const isUnsubscribeShown = sendable.channels.some((channel) => isChannel(channel) && readsUnsubscribeUrl(run.content, channel));
   const renderContext = renderContextOf(recipient, run, isUnsubscribeShown ? unsubscribeUrl(context.config.publicUrl, context.secrets.signingKey, delivery.id) : '');
   const input: SendInput = { delivery, recipient, run, renderContext };
-  const outcomes: ChannelOutcome[] = await Promise.all(sendable.channels.map(async (channel) => ({
-    channel,
-    result: isChannel(channel) ? await sendOn(channel, senders, input) : permanentFailure(`"${channel}" is not a channel`),
-  })));
+  // Most attempts send on one channel: no Promise.all for them.
+  const outcomes: ChannelOutcome[] = sendable.channels.length === 1
+    ? [await outcomeOn(sendable.channels[0]!, senders, input)]
+    : await Promise.all(sendable.channels.map((channel) => outcomeOn(channel, senders, input)));
   return { delivery, outcomes, settlement: settleDelivery({ ...history, outcomes, now: new Date() }) };
 }
 

@@ -45,12 +45,20 @@ function parsedOrNull<T>(schema: { safeParse: (value: unknown) => { success: tru
 }
 
 /** The recipient as dispatch sees it; stored JSON that does not parse follows the instance's quiet hours. */
-function batchRecipient({ unsubscribedAt, quietHours, attributes, ...recipient }: StoredRecipient): BatchRecipient {
+function batchRecipient(stored: StoredRecipient): BatchRecipient {
+  // Field by field: rest and spread of a row cost several times as much, once per delivery.
   return {
-    ...recipient,
-    attributes: attributes ?? {},
-    isUnsubscribed: unsubscribedAt !== null,
-    quietHours: parsedOrNull(quietHoursOverrideSchema, quietHours),
+    id: stored.id,
+    externalId: stored.externalId,
+    email: stored.email,
+    phone: stored.phone,
+    name: stored.name,
+    timezone: stored.timezone,
+    locale: stored.locale,
+    attributes: stored.attributes ?? {},
+    optedOutChannels: stored.optedOutChannels,
+    isUnsubscribed: stored.unsubscribedAt !== null,
+    quietHours: parsedOrNull(quietHoursOverrideSchema, stored.quietHours),
   };
 }
 

@@ -43,8 +43,16 @@ export function readsUnsubscribeUrl(content: TemplateContent | null, channel: Ch
 
 const unsubscribeReaders = new WeakMap<TemplateContent, Map<Channel, boolean>>();
 
+/** Each run's occurrence as text, made once per run rather than once per delivery. */
+const occurrences = new WeakMap<RunInfo, string>();
+
 /** The variables a template sees for this delivery. */
 export function renderContextOf(recipient: RecipientRow, run: RunInfo, unsubscribe: string): RenderContext {
+  let occurrenceAt = occurrences.get(run);
+  if (occurrenceAt === undefined) {
+    occurrenceAt = run.occurrenceAt.toISOString();
+    occurrences.set(run, occurrenceAt);
+  }
   return {
     recipient: {
       id: recipient.id,
@@ -57,7 +65,7 @@ export function renderContextOf(recipient: RecipientRow, run: RunInfo, unsubscri
       attributes: recipient.attributes,
     },
     schedule: { id: run.scheduleId, name: run.scheduleName },
-    run: { id: run.runId, occurrenceAt: run.occurrenceAt.toISOString() },
+    run: { id: run.runId, occurrenceAt },
     unsubscribeUrl: unsubscribe,
   };
 }
