@@ -8,8 +8,11 @@ import { Pager } from '../../components/Pager.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { formatDateTime } from '../../lib/time.ts';
 import { deliveriesPageSize, useRunDeliveries } from './api.ts';
+import { DeliveryTimelineDrawer } from './DeliveryTimelineDrawer.tsx';
 
 const statuses = ['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const;
+
+const recipientOf = (d: Delivery) => d.recipientEmail ?? d.recipientExternalId;
 
 const columns: Column<Delivery>[] = [
   {
@@ -18,7 +21,7 @@ const columns: Column<Delivery>[] = [
     isPrimary: true,
     render: (d) => (
       <Stack gap={0}>
-        <Text fz="sm" fw={500}>{d.recipientEmail ?? d.recipientExternalId}</Text>
+        <Text fz="sm" fw={500}>{recipientOf(d)}</Text>
         {d.recipientEmail && <Text fz="xs" c="dimmed" ff="monospace">{d.recipientExternalId}</Text>}
       </Stack>
     ),
@@ -36,12 +39,15 @@ const columns: Column<Delivery>[] = [
   { key: 'sentAt', header: 'Sent at', render: (d) => (d.sentAt ? formatDateTime(d.sentAt) : <Text span c="dimmed" fz="sm">{d.status === 'queued' ? `due ${formatDateTime(d.dueAt)}` : '—'}</Text>) },
 ];
 
-/** The deliveries of one run, filterable by status; refreshes itself while the run is sending. */
+/** The deliveries of one run, filterable by status; refreshes itself while the run is sending. A row opens its timeline. */
 export function DeliveriesPanel({ scheduleId, run }: { scheduleId: string; run: Run }) {
   const [status, setStatus] = useState<string | null>(null);
   const [offset, setOffset] = useState(0);
   const isSending = run.status === 'sending';
   const deliveries = useRunDeliveries(scheduleId, run.id, status, offset, isSending);
+  // The drawer keeps the delivery it shows while it slides away; the row's latest state wins while it is open.
+  const [opened, setOpened] = useState<{ delivery: Delivery; isOpen: boolean } | null>(null);
+  const shown = opened ? deliveries.data?.items.find((d) => d.id === opened.delivery.id) ?? opened.delivery : null;
   return (
     <Paper withBorder radius="lg" p={{ base: 'sm', sm: 'md' }} data-testid="deliveries">
       <Group justify="space-between" mb="md" gap="sm">
@@ -71,10 +77,20 @@ export function DeliveriesPanel({ scheduleId, run }: { scheduleId: string; run: 
         </Stack>
       ) : (
         <>
-          <DataTable rows={deliveries.data?.items} isLoading={deliveries.isPending} columns={columns} rowKey={(d) => d.id} rowLabel={(d) => d.recipientEmail ?? d.recipientExternalId} minWidth={820} testId="deliveries-table" />
+          <DataTable
+            rows={deliveries.data?.items}
+            isLoading={deliveries.isPending}
+            columns={columns}
+            rowKey={(d) => d.id}
+            rowLabel={(d) => `Delivery to ${recipientOf(d)}`}
+            onRowClick={(delivery) => setOpened({ delivery, isOpen: true })}
+            minWidth={820}
+            testId="deliveries-table"
+          />
           {deliveries.data && <Pager total={deliveries.data.total} limit={deliveriesPageSize} offset={offset} onOffsetChange={setOffset} noun="deliveries" />}
         </>
       )}
+      <DeliveryTimelineDrawer scheduleId={scheduleId} delivery={shown} isOpen={opened?.isOpen ?? false} onClose={() => setOpened((last) => last && { ...last, isOpen: false })} />
     </Paper>
   );
 }

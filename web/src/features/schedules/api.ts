@@ -1,5 +1,5 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Delivery, Page, Run, Schedule, ScheduleBulkResult, ScheduleChannelStats, ScheduleHistoryEntry, ScheduleInput, Timing, TimingPreview } from '@herald/shared';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Delivery, DeliveryEvent, Page, Run, Schedule, ScheduleBulkResult, ScheduleChannelStats, ScheduleHistoryEntry, ScheduleInput, Timing, TimingPreview } from '@herald/shared';
 import { api } from '../../lib/api.ts';
 import { templateKeys } from '../templates/api.ts';
 
@@ -15,6 +15,7 @@ export const scheduleKeys = {
   deliveries: (id: string, runId: string, status: string | null, offset: number) => ['schedules', 'deliveries', id, runId, status, offset] as const,
   history: (id: string, offset: number) => ['schedules', 'history', id, offset] as const,
   channels: (id: string) => ['schedules', 'channels', id] as const,
+  deliveryEvents: (id: string, deliveryId: number) => ['schedules', 'delivery-events', id, deliveryId] as const,
 };
 
 export type StatusAction = 'pause' | 'resume';
@@ -143,5 +144,23 @@ export function useTimingPreview(timezone: string, timing: Timing | null, count 
     enabled: timing !== null,
     retry: false,
     staleTime: 30_000,
+  });
+}
+
+export const deliveryEventsPageSize = 100;
+
+/**
+ * One delivery's timeline, oldest first, a page of events at a time (opens and clicks can make
+ * it long); polled every 2 s while the delivery can still change on its own (queued or sending).
+ */
+export function useDeliveryEvents(id: string, deliveryId: number | null, isLive: boolean) {
+  return useInfiniteQuery({
+    queryKey: scheduleKeys.deliveryEvents(id, deliveryId ?? 0),
+    queryFn: ({ pageParam, signal }) =>
+      api.get<Page<DeliveryEvent>>(`${base}/${id}/deliveries/${deliveryId}/events`, { limit: deliveryEventsPageSize, offset: pageParam }, signal),
+    initialPageParam: 0,
+    getNextPageParam: (last) => (last.offset + last.items.length < last.total ? last.offset + last.items.length : undefined),
+    enabled: deliveryId !== null,
+    refetchInterval: isLive ? 2000 : false,
   });
 }
