@@ -54,7 +54,7 @@ try {
 }
 
 printTable(
-  `Dispatch end to end: queued → claimed, rendered, sent to a loopback sink, recorded (${rows[0]?.figure.workers ?? 1} Herald worker loop(s) in one process)`,
+  `Dispatch end to end: queued → claimed, rendered, sent to a loopback sink, recorded (${rows[0]?.figure.workers ?? 1} Herald worker(s) in one process)`,
   ['driver', 'workload', 'deliveries', 'seconds', 'rate', 'target', '', 'received', 'repeats', 'peak RSS', 'batch × concurrency', 'CPU/delivery: Node', 'PostgreSQL', 'sink'],
   rows.map(({ driver, workload, figure, target }) => [
     driver,

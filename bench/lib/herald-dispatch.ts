@@ -29,7 +29,7 @@ export type DispatchFigure = {
   distinct: number;
   batchSize: number;
   concurrency: number;
-  /** worker loops started in the process */
+  /** workers started in the process (startEngine() calls) */
   workers: number;
   /** CPU seconds of this process (the worker; PGlite too on pglite) and of PostgreSQL's server processes for it */
   processCpuSeconds: number;
@@ -38,7 +38,7 @@ export type DispatchFigure = {
   sinkCpuSeconds: number;
 };
 
-/** Worker loops in the benchmark process (BENCH_WORKERS, default 1): startEngine() called that many times, as that many worker processes would. */
+/** Workers in the benchmark process (BENCH_WORKERS, default 1): startEngine() called that many times, as that many worker processes would. */
 export const workerLoops = Number(process.env.BENCH_WORKERS ?? 1);
 
 /** Herald's configuration for the benchmark worker; BENCH_BATCH_SIZE / BENCH_CONCURRENCY override the defaults. */
