@@ -4,7 +4,7 @@
  * work, so it is delivered when that transaction commits, and never if it rolls back: a worker
  * woken by it finds the deliveries committed, a scheduler finds the new next_run_at.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 
 /** "Deliveries are queued": workers listen here to claim at once instead of at their next poll. */
@@ -13,9 +13,14 @@ export const deliveriesChannel = 'herald_deliveries';
 /** "A schedule's next run time changed", with that time (ISO 8601) as the payload: schedulers listen here. */
 export const schedulesChannel = 'herald_schedules';
 
+/** The SQL call that wakes the workers when its transaction commits; a firing puts it in a statement it runs anyway (runs.ts). */
+export function deliveriesAnnouncement(): SQL {
+  return sql`pg_notify(${deliveriesChannel}, '')`;
+}
+
 /** Wakes the workers when this transaction commits. */
 export async function announceDeliveries(tx: DbOrTx): Promise<void> {
-  await tx.execute(sql`SELECT pg_notify(${deliveriesChannel}, '')`);
+  await tx.execute(sql`SELECT ${deliveriesAnnouncement()}`);
 }
 
 /** Tells the schedulers, when this transaction commits, that a schedule is next due at `nextRunAt`. */

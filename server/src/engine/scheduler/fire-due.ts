@@ -13,6 +13,9 @@ import { fireSchedule } from './fire-schedule.ts';
 /** How many due schedules one tick takes on; the rest wait for the next tick, a moment later. */
 const DUE_BATCH = 500;
 
+/** Schedules one tick fires at once on PostgreSQL (PGlite has one connection: one at a time). */
+const POSTGRES_FIRING_LANES = 4;
+
 /** Per process: schedules whose last attempt failed for a reason that may pass. */
 const backoffs = new WeakMap<HeraldContext, RetryBackoff>();
 
@@ -46,8 +49,7 @@ export async function fireDueSchedules(context: HeraldContext, now: Date = new D
   const started = performance.now();
   const clock = () => new Date(now.getTime() + (performance.now() - started));
   let fired = 0;
-  for (const { id } of due) {
-    if (!backoff.canTry(id, now.getTime())) continue;
+  const fireOne = async (id: string): Promise<void> => {
     const firingAt = clock();
     try {
       const outcome = await fireSchedule(context, id, firingAt);
@@ -70,15 +72,29 @@ export async function fireDueSchedules(context: HeraldContext, now: Date = new D
         context.logger.error({ err: error, scheduleId: id, retryInMs: pauseMs }, 'firing a schedule failed; will retry');
       }
     }
-  }
+  };
+
+  // Several firings at once on PostgreSQL, each its own transaction on its own connection, so
+  // schedules due together do not queue behind one another's round trips. Safe for the same
+  // reason two processes are: each firing locks its schedule's row and wins its run's unique key.
+  const ready = due.map((row) => row.id).filter((id) => backoff.canTry(id, now.getTime()));
+  const lanes = context.database.driver === 'postgres' ? POSTGRES_FIRING_LANES : 1;
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < ready.length) await fireOne(ready[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, ready.length) }, lane));
+
   const end = clock();
   if (due.length === DUE_BATCH) return { fired, nextDueAt: end };
-  return { fired, nextDueAt: earliestOf(await nextRunAfter(context, end), backoff.nextRetryAfter(end.getTime())) };
+  // After `now`, not after `end`: a schedule that came due during the tick is due at once.
+  return { fired, nextDueAt: earliestOf(await nextRunAfter(context, now), backoff.nextRetryAfter(end.getTime())) };
 }
 
 /**
  * The soonest next_run_at after `after` among active schedules (schedules_due_idx answers it).
- * One that is due already and was not fired here is another scheduler's, which holds its row.
+ * One that was due at `after` and was not fired here is another scheduler's, which holds its
+ * row, or waits out a retry pause (counted apart).
  */
 async function nextRunAfter(context: HeraldContext, after: Date): Promise<Date | null> {
   const [row] = await context.database.db

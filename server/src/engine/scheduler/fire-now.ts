@@ -8,7 +8,6 @@ import { schedules } from '../../db/schema.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { fanOut } from '../fan-out/fan-out.ts';
 import type { FanOutCounts } from '../fan-out/insert-deliveries.ts';
-import { announceDeliveries } from './announce.ts';
 import { recordScheduleHistory } from './history.ts';
 import { insertRun, recordFanOut } from './runs.ts';
 import { ScheduleDefect } from './schedule-defect.ts';
@@ -27,7 +26,6 @@ export async function fireNow(context: HeraldContext, scheduleId: string, userId
       if (!runId) throw new AppError('conflict', 'this schedule already has a run at this very instant; try again');
       const counts = await fanOut(tx, { runId, scheduleId, audience: target.audience, channels: target.channels, priority: target.priority, dueAt: now });
       await recordFanOut(tx, runId, counts, now);
-      if (counts.queued > 0) await announceDeliveries(tx);
       await tx.update(schedules).set({ lastRunAt: now }).where(eq(schedules.id, scheduleId));
       await recordScheduleHistory(tx, { scheduleId, action: 'run_now', userId, data: { runId, ...counts }, at: now });
       return { runId, counts };

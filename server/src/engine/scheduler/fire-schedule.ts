@@ -9,7 +9,6 @@ import { schedules } from '../../db/schema.ts';
 import { planFiring, type FiringPlan } from '../../scheduling/catch-up.ts';
 import { fanOut } from '../fan-out/fan-out.ts';
 import type { FanOutCounts } from '../fan-out/insert-deliveries.ts';
-import { announceDeliveries } from './announce.ts';
 import { recordScheduleHistory } from './history.ts';
 import { insertRun, recordFanOut, type RunTrigger } from './runs.ts';
 import { ScheduleDefect } from './schedule-defect.ts';
@@ -59,7 +58,6 @@ export async function fireSchedule(context: HeraldContext, scheduleId: string, n
         const target = targetOf(row);
         const counts = await fanOut(tx, { runId, scheduleId, audience: target.audience, channels: target.channels, priority: target.priority, dueAt: occurrenceAt });
         await recordFanOut(tx, runId, counts, now);
-        if (counts.queued > 0) await announceDeliveries(tx);
         run = { runId, occurrenceAt, trigger, counts };
       }
     }

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../../db/client.ts';
 import type { FanOutCounts } from '../fan-out/insert-deliveries.ts';
+import { deliveriesAnnouncement } from './announce.ts';
 
 export type RunTrigger = 'scheduled' | 'manual' | 'catch-up';
 
@@ -21,15 +22,23 @@ export async function insertRun(tx: DbOrTx, input: { scheduleId: string; occurre
   return row?.id ?? null;
 }
 
-/** Stores the fan-out counts; a run with nothing queued has nothing left to do and is completed at once. */
+/**
+ * Stores the fan-out counts; a run with nothing queued has nothing left to do and is completed
+ * at once. A run with queued deliveries wakes the workers when the transaction commits
+ * (announce.ts), in this same statement: no round trip of its own.
+ */
 export async function recordFanOut(tx: DbOrTx, runId: string, counts: FanOutCounts, now: Date): Promise<void> {
   const isDone = counts.queued === 0;
   await tx.execute(sql`
-    UPDATE runs
-       SET audience_size = ${counts.audienceSize},
-           queued_count = ${counts.queued},
-           skipped_count = ${counts.skipped},
-           status = ${isDone ? 'completed' : 'sending'},
-           completed_at = ${isDone ? now.toISOString() : null}::timestamptz
-     WHERE id = ${runId}::uuid`);
+    WITH recorded AS (
+      UPDATE runs
+         SET audience_size = ${counts.audienceSize},
+             queued_count = ${counts.queued},
+             skipped_count = ${counts.skipped},
+             status = ${isDone ? 'completed' : 'sending'},
+             completed_at = ${isDone ? now.toISOString() : null}::timestamptz
+       WHERE id = ${runId}::uuid
+      RETURNING id
+    )
+    SELECT ${deliveriesAnnouncement()} FROM recorded WHERE ${!isDone}::boolean`);
 }
