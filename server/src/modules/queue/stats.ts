@@ -11,7 +11,13 @@ import { readDeliverySettings } from '../settings/service.ts';
 import { projectRuns, type RunToProject } from './projection.ts';
 
 const statuses = ['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const;
-const deferredReason = sql`(reason LIKE 'rate limit %' OR reason LIKE 'frequency cap:%')`;
+/**
+ * Queued deliveries held back until a later time by a rate limit, the frequency cap or the
+ * recipient's quiet hours (moved at fan-out or deferred at dispatch: "quiet hours until 08:00
+ * Europe/Paris"). The reason stays on the row until the next attempt, so one whose time has
+ * come is due, no longer held.
+ */
+const heldBack = sql`(due_at > now() AND (reason LIKE 'rate limit %' OR reason LIKE 'frequency cap:%' OR reason LIKE 'quiet hours until %'))`;
 /** how far back the pace of the queue is measured, for runs that no limit bounds */
 const observedWindowSeconds = 300;
 
@@ -42,7 +48,7 @@ export async function readQueueStats(database: Database, scale: number): Promise
       SELECT priority,
              count(*) FILTER (WHERE status = 'queued')::int AS queued,
              count(*) FILTER (WHERE status = 'queued' AND due_at <= now())::int AS due,
-             count(*) FILTER (WHERE status = 'queued' AND ${deferredReason})::int AS deferred,
+             count(*) FILTER (WHERE status = 'queued' AND ${heldBack})::int AS deferred,
              count(*) FILTER (WHERE status = 'sending')::int AS sending
       FROM deliveries WHERE status IN ('queued', 'sending') GROUP BY priority`),
     database.query<{ channel: string; count: number }>(sql`

@@ -15,7 +15,7 @@ const formatCount = (value: number, color?: string) =>
  * A small matrix of counts: a table on every screen (a few short numeric columns fit a phone,
  * where a card per row would make a long scroll of zeros).
  */
-function CountsTable<T>({ title, rowHeading, rows, rowKey, rowHeader, columns, testId }: {
+function CountsTable<T>({ title, rowHeading, rows, rowKey, rowHeader, columns, testId, note }: {
   title: string;
   rowHeading: string;
   rows: T[];
@@ -23,6 +23,8 @@ function CountsTable<T>({ title, rowHeading, rows, rowKey, rowHeader, columns, t
   rowHeader: (row: T) => ReactNode;
   columns: CountColumn<T>[];
   testId: string;
+  /** what a column counts, when its header cannot say it all */
+  note?: string;
 }) {
   return (
     <Stack gap="sm" component="section" aria-label={title}>
@@ -47,6 +49,7 @@ function CountsTable<T>({ title, rowHeading, rows, rowKey, rowHeader, columns, t
           </Table>
         </Table.ScrollContainer>
       </Paper>
+      {note && <Text fz="xs" c="dimmed">{note}</Text>}
     </Stack>
   );
 }
@@ -71,9 +74,20 @@ function ChannelName({ channel }: { channel: ChannelRow['channel'] }) {
   return <Group gap={6} wrap="nowrap"><Box visibleFrom="xs" display="flex"><Icon size={16} /></Box><Text fz="sm" fw={500}>{channelLabels[channel]}</Text></Group>;
 }
 
-/** The waiting work by priority: what is due, what the limits and the cap hold back, what is in hand. */
+/** The waiting work by priority: what is due, what the limits, the cap and quiet hours hold back, what is in hand. */
 export function PriorityBreakdown({ rows }: { rows: PriorityRow[] }) {
-  return <CountsTable title="By priority" rowHeading="Priority" rows={rows} rowKey={(row) => row.priority} rowHeader={(row) => <PriorityBadge priority={row.priority} />} columns={priorityColumns} testId="queue-by-priority" />;
+  return (
+    <CountsTable
+      title="By priority"
+      rowHeading="Priority"
+      rows={rows}
+      rowKey={(row) => row.priority}
+      rowHeader={(row) => <PriorityBadge priority={row.priority} />}
+      columns={priorityColumns}
+      testId="queue-by-priority"
+      note="Held back: queued for later by a rate limit, the frequency cap or the recipient's quiet hours."
+    />
+  );
 }
 
 /** Each channel: deliveries waiting to try it, delivered by it, and its last hour. */

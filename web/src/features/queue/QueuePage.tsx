@@ -34,7 +34,7 @@ function OldestWaiting({ oldest }: { oldest: QueueStats['oldestWaiting'] }) {
     <Paper withBorder radius="lg" p="md" component="section" aria-label="Oldest waiting" h="100%">
       <Title order={2} fz="md" mb="xs">Oldest waiting</Title>
       {oldest === null ? (
-        <Text fz="sm" c="dimmed">Nothing is overdue: every queued delivery is waiting for its send time or for a free slot under a limit.</Text>
+        <Text fz="sm" c="dimmed">Nothing is overdue: every queued delivery is waiting for its send time, a free slot under a limit or the end of its recipient's quiet hours.</Text>
       ) : (
         <Stack gap={6} data-testid="oldest-waiting">
           <Text fz={28} fw={700} lh={1.2}>{formatDelay(oldest.waitingSeconds)}</Text>

@@ -1,0 +1,85 @@
+/**
+ * The queue dashboard's "held back" figure: queued deliveries a rate limit, the frequency cap
+ * or the recipient's quiet hours keep for later, whether quiet hours moved them at fan-out or
+ * the real worker deferred them at dispatch; and one whose time has come is due, not held.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { inArray } from 'drizzle-orm';
+import type { QueueStats, QuietWindow, Run } from '@herald/shared';
+import { createTestApp, type TestApp } from '../harness.ts';
+import { createRecipients, createSchedule } from '../support/factories.ts';
+import { deliveryRows, putDeliverySettings, seedDeliveries, waitUntil } from '../support/delivery-seed.ts';
+import { deliveries } from '../../src/db/schema.ts';
+import { startWorker } from '../../src/engine/worker/worker.ts';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp({ HERALD_WORKER_INTERVAL_MS: '20' });
+});
+afterAll(() => t.close());
+beforeEach(async () => {
+  // each test counts the whole queue: it starts empty, without quiet hours of the instance
+  await t.database.db.delete(deliveries).where(inArray(deliveries.status, ['queued', 'sending']));
+  await putDeliverySettings(t, {});
+});
+
+const hhmm = (at: Date) => at.toISOString().slice(11, 16);
+/** A window in UTC that holds the present moment, ending in two hours. */
+const asleepNow = (): QuietWindow => ({ start: hhmm(new Date(Date.now() - 3_600_000)), end: hhmm(new Date(Date.now() + 2 * 3_600_000)) });
+/** A window in UTC that begins in two hours. */
+const asleepLater = (): QuietWindow => ({ start: hhmm(new Date(Date.now() + 2 * 3_600_000)), end: hhmm(new Date(Date.now() + 3 * 3_600_000)) });
+
+async function normalPriority(): Promise<QueueStats['byPriority'][number]> {
+  const response = await t.app.inject({ method: 'GET', url: '/api/queue/stats', headers: t.auth });
+  expect(response.statusCode).toBe(200);
+  return response.json<QueueStats>().byPriority.find((row) => row.priority === 'normal')!;
+}
+
+/** Runs the real worker until `isDone`, then stops it. */
+async function work(isDone: () => Promise<boolean>, what: string): Promise<void> {
+  const worker = startWorker(t.context);
+  try {
+    await waitUntil(isDone, what);
+  } finally {
+    await worker.stop();
+  }
+}
+
+describe('queue stats: held back', () => {
+  it('counts deliveries that quiet hours moved at fan-out, and not the ones due now', async () => {
+    const night = asleepNow();
+    const [asleep, awake, followsInstance] = await createRecipients(t, 3, (i) => ({ timezone: 'UTC', quietHours: ([night, asleepLater(), null] as const)[i]! }));
+    await putDeliverySettings(t, { quietHours: { ...night, timezone: 'UTC' } });
+    const schedule = await createSchedule(t, { channels: ['inapp'], audience: { type: 'test', recipientIds: [asleep!.id, awake!.id, followsInstance!.id] } });
+    const run = (await t.app.inject({ method: 'POST', url: `/api/notifications/scheduled/${schedule.id}/send-now`, headers: t.auth })).json<Run>();
+    const rows = await t.database.db.select().from(deliveries).where(inArray(deliveries.runId, [run.id]));
+    expect(rows.map((row) => row.reason ?? 'none').sort()).toEqual(['none', `quiet hours until ${night.end} UTC`, `quiet hours until ${night.end} UTC`]);
+
+    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 3, due: 1, deferred: 2, sending: 0 });
+  });
+
+  it('counts a delivery the worker deferred to the end of quiet hours beside one a rate limit deferred', async () => {
+    const [asleep] = await createRecipients(t, 1, () => ({ timezone: 'UTC', quietHours: asleepNow() }));
+    const quiet = await seedDeliveries(t, { channels: ['inapp'], recipientIds: [asleep!.id] });
+    const limited = await seedDeliveries(t, { count: 2, channels: ['inapp'], rateLimit: { maxPerMinute: 1 } });
+    const ids = [...quiet.deliveryIds, ...limited.deliveryIds];
+    const statuses = async () => (await deliveryRows(t, ids)).map((row) => (row.status === 'queued' && row.reason !== null ? 'held' : row.status));
+    await work(async () => (await statuses()).sort().join() === 'held,held,sent', 'one delivery held by quiet hours and one by the rate limit, the other sent');
+
+    const held = (await deliveryRows(t, ids)).filter((row) => row.status === 'queued').map((row) => row.reason).sort();
+    expect(held).toEqual([expect.stringMatching(/^quiet hours until \d\d:\d\d UTC$/), expect.stringMatching(/^rate limit schedule:/)]);
+    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 2, due: 0, deferred: 2, sending: 0 });
+  });
+
+  it('counts one whose quiet hours are over as due, no longer held, until a worker takes it', async () => {
+    const [asleep] = await createRecipients(t, 1, () => ({ timezone: 'UTC', quietHours: asleepNow() }));
+    const seeded = await seedDeliveries(t, { channels: ['inapp'], recipientIds: [asleep!.id] });
+    await work(async () => (await deliveryRows(t, seeded.deliveryIds))[0]!.reason !== null, 'the delivery to be deferred');
+    expect((await normalPriority()).deferred).toBe(1);
+
+    // The night is over: the row keeps its reason until the next attempt, but it is due.
+    await t.database.db.update(deliveries).set({ dueAt: new Date(Date.now() - 1000) }).where(inArray(deliveries.id, seeded.deliveryIds));
+    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 1, due: 1, deferred: 0, sending: 0 });
+  });
+});
