@@ -1,8 +1,9 @@
 /**
  * The scheduler's fire latency: many one-time schedules come due over half a minute while a
  * Herald process with the scheduler and worker roles (startEngine, default intervals) runs.
- * For each schedule: from the occurrence's due instant to the tick that fired it (runs.fired_at)
- * and to its first delivery sent (the webhook to a loopback HTTP sink recorded as sent).
+ * For each schedule: from the occurrence's due instant to its firing (runs.fired_at: when the
+ * schedule's firing transaction began, after any firings ahead of it in the same tick) and to its
+ * first delivery sent (the webhook to a loopback HTTP sink recorded as sent).
  * Printed as p50 / p99 / max over all schedules, with the process's peak RSS.
  *
  *   npm run bench -- fire-latency
@@ -100,5 +101,6 @@ for (const f of figures) {
   recordFigure({ workload: 'fire latency: due → run fired (p50 / p99)', driver: f.driver, value: `${ms(percentile(f.fired, 50))} / ${ms(percentile(f.fired, 99))} (peak RSS ${megabytes(f.peakRss)})` });
   recordFigure({ workload: 'fire latency: due → first delivery sent (p50 / p99)', driver: f.driver, value: `${ms(percentile(f.firstSent, 50))} / ${ms(percentile(f.firstSent, 99))}` });
 }
-console.log('"run fired" is the start of the scheduler tick that fired the run (runs.fired_at); "first delivery sent" is when the first webhook of the run was recorded as sent.');
+console.log('"run fired" is when the schedule\'s firing transaction began (runs.fired_at), after the firings ahead of it in the same tick; "first delivery sent" is when the first webhook of the run was recorded as sent.');
+console.log('The scheduler sleeps until the next occurrence is due (the interval is its longest sleep); a firing wakes the worker when it commits.');
 console.log(machineLine());
