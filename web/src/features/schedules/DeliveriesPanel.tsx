@@ -1,6 +1,6 @@
 import { Badge, Group, Paper, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { IconInbox } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Delivery, Run } from '@herald/shared';
 import { channelLabels, StatusBadge } from '../../components/badges.tsx';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
@@ -45,6 +45,14 @@ export function DeliveriesPanel({ scheduleId, run }: { scheduleId: string; run: 
   const [offset, setOffset] = useState(0);
   const isSending = run.status === 'sending';
   const deliveries = useRunDeliveries(scheduleId, run.id, status, offset, isSending);
+  // Polling stops when the run is seen complete, which may be after the last poll saw a delivery
+  // still sending: read them once more then, or the list keeps that state for good.
+  const wasSending = useRef(isSending);
+  const { refetch } = deliveries;
+  useEffect(() => {
+    if (wasSending.current && !isSending) void refetch();
+    wasSending.current = isSending;
+  }, [isSending, refetch]);
   // The drawer keeps the delivery it shows while it slides away; the row's latest state wins while it is open.
   const [opened, setOpened] = useState<{ delivery: Delivery; isOpen: boolean } | null>(null);
   const shown = opened ? deliveries.data?.items.find((d) => d.id === opened.delivery.id) ?? opened.delivery : null;
