@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DeliverySettings } from '@herald/shared';
 import { captureOnFailure, describeWithBrowser, launchBrowser, signIn, type TestBrowser } from '../support/browser.ts';
 import { startHerald, type HeraldProcess } from '../support/herald-process.ts';
+import { switchOn } from '../support/mantine-inputs.ts';
 import { startHttpReceiver, type HttpReceiver, type Reply } from '../support/http-receiver.ts';
 
 const people = [
@@ -25,12 +26,6 @@ const accepted: Reply = { status: 200, headers: { 'content-type': 'application/j
 async function tileCount(page: Page, status: string): Promise<number> {
   const text = await page.getByTestId(`status-${status}`).textContent();
   return Number((text ?? '').replace(/\D/g, ''));
-}
-
-/** Turns a Mantine switch on as a person does: by clicking it (its label, which the track covering the input belongs to). */
-async function switchOn(switchInput: Locator): Promise<void> {
-  await switchInput.locator('xpath=ancestor::label[1]').click();
-  await expect.poll(() => switchInput.isChecked()).toBe(true);
 }
 
 /** The cells of a row of one of the Queue page's count tables, by the row's name. */

@@ -4,17 +4,11 @@
  * gives one recipient a window of their own, then none. Chromium drives the built web UI,
  * served by a real Herald process.
  */
-import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DeliverySettings, Recipient } from '@herald/shared';
 import { captureOnFailure, describeWithBrowser, launchBrowser, signIn, type TestBrowser } from '../support/browser.ts';
 import { startHerald, type HeraldProcess } from '../support/herald-process.ts';
-
-/** Turns a Mantine switch on as a person does: by clicking its label. */
-async function switchOn(switchInput: Locator): Promise<void> {
-  await switchInput.locator('xpath=ancestor::label[1]').click();
-  await expect.poll(() => switchInput.isChecked()).toBe(true);
-}
+import { switchOn } from '../support/mantine-inputs.ts';
 
 describeWithBrowser('quiet hours in the web UI', () => {
   let herald: HeraldProcess;
