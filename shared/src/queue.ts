@@ -8,7 +8,7 @@ export const queueStatsSchema = z.object({
   at: isoInstant,
   /** every delivery by status */
   byStatus: z.object({ queued: count, sending: count, sent: count, failed: count, skipped: count, cancelled: count }),
-  /** the work waiting (queued, of which `due` now and `deferred` by a rate limit or cap) and in hand, by priority */
+  /** the work waiting (queued, of which `due` now and `deferred`: held until later by a rate limit, the frequency cap or quiet hours) and in hand, by priority */
   byPriority: z.array(z.object({ priority: prioritySchema, queued: count, due: count, deferred: count, sending: count })),
   /** per channel: deliveries waiting to try it, deliveries it delivered, messages sent and failed in the last hour */
   byChannel: z.array(z.object({ channel: channelSchema, waiting: count, delivered: count, sentLastHour: count, failedLastHour: count })),
