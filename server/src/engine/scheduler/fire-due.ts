@@ -37,6 +37,10 @@ export async function fireDueSchedules(context: HeraldContext, now: Date = new D
     backoff = new RetryBackoff(Math.max(1000, context.config.schedulerIntervalMs), 5 * 60_000);
     backoffs.set(context, backoff);
   }
+  // The tick decides as of `now`, but each run's fired_at (and the fire-latency metric) is `now`
+  // plus the time the tick has taken so far: it includes the wait behind earlier firings.
+  const started = performance.now();
+  const clock = () => new Date(now.getTime() + (performance.now() - started));
   const due = await db
     .select({ id: schedules.id })
     .from(schedules)
@@ -44,15 +48,11 @@ export async function fireDueSchedules(context: HeraldContext, now: Date = new D
     .orderBy(asc(schedules.nextRunAt))
     .limit(DUE_BATCH);
 
-  // Each schedule is fired at its own instant: `now` plus the time the tick has taken so far, so
-  // the runs' fired_at and the fire-latency metric include the wait behind earlier firings.
-  const started = performance.now();
-  const clock = () => new Date(now.getTime() + (performance.now() - started));
   let fired = 0;
   const fireOne = async (id: string): Promise<void> => {
     const firingAt = clock();
     try {
-      const outcome = await fireSchedule(context, id, firingAt);
+      const outcome = await fireSchedule(context, id, now, firingAt);
       backoff.succeeded(id);
       const run = outcome?.run;
       if (run) {
@@ -66,9 +66,9 @@ export async function fireDueSchedules(context: HeraldContext, now: Date = new D
       }
     } catch (error) {
       if (error instanceof ScheduleDefect) {
-        await pauseDefective(context, id, error.message, firingAt);
+        await pauseDefective(context, id, error.message, now);
       } else {
-        const pauseMs = backoff.failed(id, firingAt.getTime());
+        const pauseMs = backoff.failed(id, now.getTime());
         context.logger.error({ err: error, scheduleId: id, retryInMs: pauseMs }, 'firing a schedule failed; will retry');
       }
     }

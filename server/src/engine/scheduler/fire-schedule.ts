@@ -18,10 +18,12 @@ export type FiredRun = { runId: string; occurrenceAt: Date; trigger: RunTrigger;
 export type FireOutcome = { run: FiredRun | null; plan: FiringPlan } | null;
 
 /**
- * Fires the schedule if it is still active and due; null when another scheduler holds it or
- * has already moved it on. Throws ScheduleDefect when its definition cannot be fired.
+ * Fires the schedule if it is still active and due at `now`; null when another scheduler holds it
+ * or has already moved it on. Throws ScheduleDefect when its definition cannot be fired.
+ * `firedAt` is stored as the run's fired_at: when this firing really began, which a tick that
+ * fires several schedules passes apart from its own `now`.
  */
-export async function fireSchedule(context: HeraldContext, scheduleId: string, now: Date): Promise<FireOutcome> {
+export async function fireSchedule(context: HeraldContext, scheduleId: string, now: Date, firedAt: Date = now): Promise<FireOutcome> {
   const { config } = context;
   return context.database.db.transaction(async (tx) => {
     // SKIP LOCKED: a schedule another scheduler is firing right now is its business; by the time
@@ -53,7 +55,7 @@ export async function fireSchedule(context: HeraldContext, scheduleId: string, n
     if (plan.fire) {
       const { occurrenceAt, trigger } = plan.fire;
       // The unique (schedule_id, occurrence_at) key decides who fires: only the inserter fans out.
-      const runId = await insertRun(tx, { scheduleId, occurrenceAt, trigger, firedAt: now });
+      const runId = await insertRun(tx, { scheduleId, occurrenceAt, trigger, firedAt });
       if (runId) {
         const target = targetOf(row);
         const counts = await fanOut(tx, { runId, scheduleId, audience: target.audience, channels: target.channels, priority: target.priority, dueAt: occurrenceAt });
