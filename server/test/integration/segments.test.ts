@@ -210,7 +210,7 @@ describe('bad queries get a 400 naming the criterion', () => {
   };
   const cases: Array<[string, () => unknown, string, string]> = [
     ['an unknown field', () => ({ AND: [{ isActive: true }, { nosuchattribute: 'x' }] }), 'query.AND.1.nosuchattribute', 'unknown_field'],
-    ['a wrong value type for an attribute', () => ({ age: { $gt: 'old' } }), 'query.age.$gt', 'date'],
+    ['a wrong value type for an attribute', () => ({ age: { $gt: 'old' } }), 'query.age.$gt', 'type'],
     ['text compared with a numeric attribute', () => ({ age: '30' }), 'query.age', 'type'],
     ['a malformed tree', () => ({ OR: { isActive: true } }), 'query.OR', 'type'],
     ['over-deep nesting', () => deep(11), `query${'.OR.0'.repeat(10)}.OR`, 'max_depth'],
