@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { deliveryAttempts, events } from '../../src/db/schema.ts';
+import { recordResults } from '../../src/engine/worker/record-results.ts';
 import { seedDeliveries, type Seeded } from '../support/delivery-seed.ts';
 
 let t: TestApp;
@@ -74,5 +75,25 @@ describe('deleting what deliveries belong to', () => {
     const response = await t.app.inject({ method: 'DELETE', url: '/api/recipients/00000000-0000-4000-8000-000000000000', headers: t.auth });
     expect(response.statusCode).toBe(404);
     expect(await deliveriesOfRun(seeded.runId)).toBe(1);
+  });
+
+  it('records a sent batch in which a delivery was deleted meanwhile, without failing the rest of it', async () => {
+    const seeded = await seedDeliveries(t, { count: 2 });
+    const [gone, kept] = seeded.deliveryIds as [number, number];
+    await t.database.query(sql`UPDATE deliveries SET status = 'sending', locked_by = 'worker-a', locked_until = now() + interval '1 minute' WHERE run_id = ${seeded.runId}::uuid`);
+    const response = await t.app.inject({ method: 'DELETE', url: `/api/recipients/${seeded.recipientIds[0]}`, headers: t.auth });
+    expect(response.statusCode).toBe(204);
+
+    const sent = (id: number) => ({
+      attempt: { delivery_id: id, channel: 'email', attempt: 1, status: 'sent' as const, is_transient: null, error: null, provider_message_id: null },
+      settlement: { id, status: 'sent' as const, channel: 'email', reason: null, retry_at: null, cost: null, is_deferred: false },
+    });
+    const rows = [sent(gone), sent(kept)];
+    const updated = await recordResults(t.database, 'worker-a', { attempts: rows.map((r) => r.attempt), events: [], settlements: rows.map((r) => r.settlement) });
+
+    expect(updated).toBe(1);
+    expect(await attemptsOf([kept])).toBe(1);
+    expect(await attemptsOf([gone])).toBe(0);
+    expect(await countOf(sql`SELECT count(*)::int AS n FROM deliveries WHERE id = ${kept} AND status = 'sent'`)).toBe(1);
   });
 });
