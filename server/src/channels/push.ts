@@ -128,7 +128,7 @@ export function createPushSender(database: Database, options: PushSenderOptions,
     }
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
     try {
-      const response = await client.post({ url: request.endpoint, headers, body: request.body ?? Buffer.alloc(0) });
+      const response = await client.post({ url: request.endpoint, headers, body: request.body ?? Buffer.alloc(0), successBody: 'discard' });
       if (response.status >= 200 && response.status < 300) return { kind: 'sent', location: headerValue(response.headers, 'location') };
       const failure = httpStatusFailure(response.status, response.text, [], headerValue(response.headers, 'retry-after'));
       if (response.status === 404 || response.status === 410) return { kind: 'gone', subscription, error: failure.error };

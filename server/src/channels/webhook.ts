@@ -96,6 +96,8 @@ export function createWebhookSender(database: Database, options: WebhookSenderOp
           [webhookSignatureHeader]: webhookSignature(key, timestamp, envelope.body),
         },
         body: envelope.body,
+        // a receiver's 2xx body says nothing Herald keeps: drain it unread
+        successBody: 'discard',
       });
       if (response.status >= 200 && response.status < 300) return { ok: true };
       return httpStatusFailure(response.status, response.text, [key], headerValue(response.headers, 'retry-after'));
