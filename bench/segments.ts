@@ -201,7 +201,7 @@ async function timeFanOut(database: Database, name: string, query: unknown): Pro
       priority: 'normal',
       dueAt: new Date(),
     })));
-    const inserts = value.statements.filter((text) => /^WITH audience AS .* INSERT INTO deliveries/i.test(text)).length;
+    const inserts = value.statements.filter((text) => /INSERT INTO deliveries .*\bSELECT\b/i.test(text)).length;
     figure = [name, formatCount(value.value.audienceSize), formatCount(value.value.queued), `${(ms / 1000).toFixed(2)} s`, formatRate(perSecond(value.value.audienceSize, ms)),
       `${value.statements.length} (${inserts} INSERT … SELECT)`];
     throw rollback;
