@@ -14,15 +14,15 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { adminQuery, databaseUrl } from './lib/bench-database.ts';
 import { formatCount, formatRate, machineLine, percentile, perSecond, printTable } from './lib/report.ts';
 import { openDatabase, rowsOf, type Database } from '../server/src/db/client.ts';
 import { migrate } from '../server/src/db/migrate.ts';
 import { fanOut } from '../server/src/engine/fan-out/fan-out.ts';
-import { compileSegmentTree } from '../server/src/modules/segments/compile.ts';
-import { countSegment, previewSegment } from '../server/src/modules/segments/evaluate.ts';
+import { countSegment, explainSegmentCount, previewSegment } from '../server/src/modules/segments/evaluate.ts';
+import type { SegmentTree } from '../server/src/modules/segments/tree.ts';
 import { checkSegmentQuery } from '../server/src/modules/segments/validate.ts';
 
 const population = Number(process.env.BENCH_RECIPIENTS ?? 1_000_000);
@@ -137,10 +137,10 @@ async function measure(work: () => Promise<unknown>): Promise<{ p50: number; p95
   return { p50: percentile(times, 50), p95: percentile(times, 95) };
 }
 
-/** The scan and join nodes of the count's plan, on one line. */
-async function planOf(database: Database, predicate: SQL): Promise<string> {
-  const rows = await rowsOf<{ 'QUERY PLAN': string }>(database.db, sql`EXPLAIN SELECT count(*) FROM recipients r WHERE ${predicate}`);
-  const nodes = rows.map((row) => row['QUERY PLAN']).filter((line) => /^\s*(->\s+)?[A-Z][A-Za-z ]*(Scan|Join)|^\s*SubPlan/.test(line));
+/** The scan and join nodes of the count's plan as it runs, on one line. */
+async function planOf(database: Database, tree: SegmentTree): Promise<string> {
+  const lines = await explainSegmentCount(database.db, tree);
+  const nodes = lines.filter((line) => /^\s*(->\s+)?[A-Z][A-Za-z ]*(Scan|Join)|^\s*SubPlan/.test(line));
   return nodes.map((line) => line.trim().replace(/^->\s*/, '').replace(/\s+\(cost.*$/, '').replace(/ on (recipients|events) \w+$/, ' $1')).join(' / ');
 }
 
@@ -155,7 +155,7 @@ async function timeSegments(database: Database, segments: Segment[]): Promise<nu
     // the API's preview path: check the query (the catalog is cached), then sample and count
     const preview = await measure(async () => previewSegment(database.db, await checkSegmentQuery(database.db, segment.query), 10, benchTimeoutMs));
     p50s.push(count.p50, preview.p50);
-    plans.push(`  ${segment.name}: ${await planOf(database, compileSegmentTree(tree))}`);
+    plans.push(`  ${segment.name}: ${await planOf(database, tree)}`);
     rows.push([segment.name, formatCount(size), count.p50.toFixed(0), count.p95.toFixed(0), preview.p50.toFixed(0), preview.p95.toFixed(0)]);
   }
   printTable(`${runs} runs each, ms`, ['segment', 'size', 'count p50', 'p95', 'preview p50', 'p95'], rows);
@@ -233,6 +233,7 @@ export async function main(): Promise<void> {
       const eventsLoad = await timed(() => loadEvents(database));
       await database.query(sql`VACUUM ANALYZE recipients`);
       await database.query(sql`VACUUM ANALYZE events`);
+      await database.query(sql`VACUUM ANALYZE recipient_engagement`);
       const [events] = await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM events`);
       console.log(`  recipients: ${(recipientsLoad.ms / 1000).toFixed(1)} s; ${formatCount(events!.n)} events: ${(eventsLoad.ms / 1000).toFixed(1)} s`);
     }

@@ -101,6 +101,16 @@ CREATE TABLE "rate_limit_buckets" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "recipient_engagement" (
+	"recipient_id" uuid PRIMARY KEY NOT NULL,
+	"received" integer DEFAULT 0 NOT NULL,
+	"opened" integer DEFAULT 0 NOT NULL,
+	"clicked" integer DEFAULT 0 NOT NULL,
+	"last_received_at" timestamp with time zone,
+	"last_opened_at" timestamp with time zone,
+	"last_clicked_at" timestamp with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "recipients" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"external_id" text NOT NULL,
@@ -230,7 +240,7 @@ CREATE INDEX "deliveries_counted_idx" ON "deliveries" USING btree ("recipient_id
 CREATE INDEX "deliveries_failed_idx" ON "deliveries" USING btree ("updated_at") WHERE "deliveries"."status" = 'failed';--> statement-breakpoint
 CREATE INDEX "delivery_attempts_delivery_idx" ON "delivery_attempts" USING btree ("delivery_id");--> statement-breakpoint
 CREATE INDEX "events_delivery_idx" ON "events" USING btree ("delivery_id");--> statement-breakpoint
-CREATE INDEX "events_schedule_time_idx" ON "events" USING btree ("schedule_id","occurred_at");--> statement-breakpoint
+CREATE INDEX "events_schedule_engagement_idx" ON "events" USING btree ("schedule_id","type","recipient_id");--> statement-breakpoint
 CREATE INDEX "events_recipient_engagement_idx" ON "events" USING btree ("recipient_id","type","occurred_at","schedule_id","delivery_id");--> statement-breakpoint
 CREATE INDEX "events_time_brin_idx" ON "events" USING brin ("occurred_at");--> statement-breakpoint
 CREATE INDEX "inbox_recipient_idx" ON "inbox_messages" USING btree ("recipient_id","created_at");--> statement-breakpoint

@@ -3,7 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { TemplateContent } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { deliveries, deliveryAttempts, events, recipients, runs, schedules, templates } from '../../src/db/schema.ts';
+import { deliveries, deliveryAttempts, events, recipientEngagement, recipients, runs, schedules, templates } from '../../src/db/schema.ts';
 import { fanOut } from '../../src/engine/fan-out/fan-out.ts';
 import { startWorker } from '../../src/engine/worker/worker.ts';
 import { stableMessageId } from '../../src/channels/types.ts';
@@ -206,6 +206,16 @@ describe('click redirects', () => {
     const clicked = await eventsOf(seeded.deliveryId, 'clicked');
     expect(clicked).toHaveLength(1);
     expect(clicked[0]!.data).toMatchObject({ url: 'https://example.com/pricing?plan=pro', isMachine: false, ip: homeAddress });
+  });
+
+  it('records a double click sent as many requests at once as one click, and the recipient as clicking once', async () => {
+    const seeded = await seedSent();
+    const url = pathOf(clickUrl('https://example.com/', track(seeded.deliveryId)));
+    const responses = await Promise.all(Array.from({ length: 40 }, () => t.app.inject({ method: 'GET', url, headers: person, remoteAddress: homeAddress })));
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(40).fill(302));
+    expect(await eventsOf(seeded.deliveryId, 'clicked')).toHaveLength(1);
+    const [engagement] = await t.database.db.select().from(recipientEngagement).where(eq(recipientEngagement.recipientId, seeded.recipientId));
+    expect(engagement).toMatchObject({ clicked: 1, opened: 0 });
   });
 
   it('flags a click by a link scanner', async () => {

@@ -1,7 +1,7 @@
 /** Recipient commands and queries: each command is one transaction. */
 import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.ts';
-import { recipients } from '../../db/schema.ts';
+import { recipientEngagement, recipients } from '../../db/schema.ts';
 import { lockOutFanOuts } from '../../engine/fan-out/fan-out-lock.ts';
 import { AppError, notFound, type FieldIssue } from '../../lib/errors.ts';
 import { validationFailed } from '../../lib/field-issues.ts';
@@ -101,7 +101,7 @@ export async function bulkUpsertRecipients(db: Db, writes: RecipientWrite[]): Pr
 }
 
 /**
- * Deletes a recipient with their deliveries (and so their attempts), in one transaction; their
+ * Deletes a recipient with their deliveries (and so their attempts) and engagement summary, in one transaction; their
  * inbox and push subscriptions go by foreign key. Waits for fan-outs in progress, so none
  * leaves a delivery to the deleted recipient behind (engine/fan-out/fan-out-lock.ts).
  */
@@ -115,5 +115,6 @@ export async function deleteRecipient(db: Db, id: string): Promise<void> {
     await tx.execute(sql`
       DELETE FROM deliveries
        WHERE run_id = ANY (ARRAY(SELECT id FROM runs)) AND recipient_id = ${id}::uuid`);
+    await tx.delete(recipientEngagement).where(eq(recipientEngagement.recipientId, id));
   });
 }

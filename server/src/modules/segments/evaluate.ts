@@ -71,14 +71,68 @@ async function bounded<T>(db: Db, tree: SegmentTree, timeoutMs: number, work: (t
   }
 }
 
+const countStatement = (predicate: SQL) => sql`SELECT count(*)::int AS count FROM recipients r WHERE ${predicate}`;
+
 const countOf = async (tx: DbOrTx, predicate: SQL) => {
-  const [row] = await rowsOf<{ count: number | string }>(tx, sql`SELECT count(*)::int AS count FROM recipients r WHERE ${predicate}`);
+  const [row] = await rowsOf<{ count: number | string }>(tx, countStatement(predicate));
   return Number(row?.count ?? 0);
 };
 
+export type PlanNode = { 'Node Type'?: string; 'Relation Name'?: string; 'Plan Rows'?: number; Plans?: PlanNode[] };
+
+const largestRows = (nodes: PlanNode[]): number => Math.max(0, ...nodes.map((node) => Math.max(node['Plan Rows'] ?? 0, largestRows(node.Plans ?? []))));
+
+/**
+ * The most rows an index scan feeding a bitmap scan of recipients is expected to hand over:
+ * the size of the largest bitmap built (for a BitmapAnd, its widest side, which is read whole).
+ */
+export function largestRecipientsBitmap(node: PlanNode): number {
+  const own = node['Node Type'] === 'Bitmap Heap Scan' && node['Relation Name'] === 'recipients' ? largestRows(node.Plans ?? []) : 0;
+  return Math.max(own, ...(node.Plans ?? []).map(largestRecipientsBitmap));
+}
+
+/** A bitmap covering more than this share of recipients is read slower than the table itself. */
+const broadBitmapShare = 0.05;
+
+/**
+ * Steers the planner off bitmap scans of recipients that would cover a large share of them.
+ * PostgreSQL picks one when criteria served by the GIN index on attributes match many
+ * recipients (a plan, a country, a device): the bitmap then covers nearly every page, and
+ * visiting them in its order (and, with parallel workers, sharing its iteration) was slower
+ * than reading the table in parallel on every such segment of bench/segments.ts — plan =
+ * "pro" (30%) 245 ms against 137, device = "ios" (25%) in the "young iOS" segment 279
+ * against 214 — while at 3% the bitmap won (77 against 130) and at 8% they tied. So above 5%
+ * of the table's rows, as the planner estimates them, the statement runs without bitmap
+ * scans; selective criteria keep theirs, which is what makes a rare segment cost
+ * milliseconds. It costs one more planning, well under a millisecond.
+ */
+async function avoidBroadBitmapScans(tx: DbOrTx, predicate: SQL): Promise<void> {
+  const [row] = await rowsOf<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> | string }>(tx, sql`EXPLAIN (FORMAT JSON) ${countStatement(predicate)}`);
+  const plan = row?.['QUERY PLAN'];
+  const root = (typeof plan === 'string' ? JSON.parse(plan) as Array<{ Plan: PlanNode }> : plan)?.[0]?.Plan;
+  const bitmapRows = root ? largestRecipientsBitmap(root) : 0;
+  if (bitmapRows === 0) return;
+  const [table] = await rowsOf<{ rows: number }>(tx, sql`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = 'recipients'::regclass`);
+  if (bitmapRows > broadBitmapShare * Math.max(table?.rows ?? 0, 0)) await tx.execute(sql`SELECT set_config('enable_bitmapscan', 'off', true)`);
+}
+
 /** How many recipients match the segment now. */
 export async function countSegment(db: Db, tree: SegmentTree, timeoutMs = evaluationTimeoutMs): Promise<number> {
-  return bounded(db, tree, timeoutMs, (tx) => countOf(tx, compileSegmentTree(tree)));
+  const predicate = compileSegmentTree(tree);
+  return bounded(db, tree, timeoutMs, async (tx) => {
+    await avoidBroadBitmapScans(tx, predicate);
+    return countOf(tx, predicate);
+  });
+}
+
+/** The plan of the segment's count as it runs (for bench/segments.ts), one line per row of EXPLAIN. */
+export async function explainSegmentCount(db: Db, tree: SegmentTree): Promise<string[]> {
+  const predicate = compileSegmentTree(tree);
+  return bounded(db, tree, evaluationTimeoutMs, async (tx) => {
+    await avoidBroadBitmapScans(tx, predicate);
+    const rows = await rowsOf<{ 'QUERY PLAN': string }>(tx, sql`EXPLAIN ${countStatement(predicate)}`);
+    return rows.map((row) => row['QUERY PLAN']);
+  });
 }
 
 /** The segment's size and its first matching recipients, for the builder. */
@@ -89,6 +143,7 @@ export async function previewSegment(db: Db, tree: SegmentTree, sampleSize: numb
     // The sample first: it stops at the first rows it finds, so it is cheap for a large
     // segment, and when it finds fewer rows than asked it has seen the whole segment, so the
     // count needs no second scan (a rare segment costs one scan, not two).
+    await avoidBroadBitmapScans(tx, predicate);
     const limit = Math.max(sampleSize, 1);
     const rows = await rowsOf<SampleRow>(tx, sql`
       SELECT r.id, r.external_id, r.email, r.name, r.timezone, r.locale, r.is_active, r.attributes, r.created_at

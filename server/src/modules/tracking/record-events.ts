@@ -1,5 +1,5 @@
 /**
- * The writes behind the tracking routes. Each is ONE statement (opens take a lock first), so
+ * The writes behind the tracking routes. Each is ONE statement (opens and clicks take a lock first), so
  * it is atomic and costs a round trip or two: opens and clicks arrive in bursts right after a
  * big send, and the pixel must answer fast.
  */
@@ -53,7 +53,10 @@ export async function recordOpen(database: Database, deliveryId: number, fetcher
 /**
  * Records a `clicked` event on `url` for the delivery. Every click counts (a person may come
  * back to a link), except a repeat of the same link by the same client within a second: a
- * double click, or a client that re-requests.
+ * double click, or a client that re-requests. Clicks of one delivery are recorded one at a
+ * time (a lock on the delivery, as for opens), so a double click sent as two concurrent
+ * requests is seen as a repeat, and the engagement rollup's "first click of the delivery"
+ * (drizzle/0001_engagement_rollup.sql) is exact.
  */
 export async function recordClick(database: Database, deliveryId: number, url: string, fetcher: Fetcher): Promise<boolean> {
   const data = { url, ...fetcherData(fetcher) };
@@ -61,7 +64,10 @@ export async function recordClick(database: Database, deliveryId: number, url: s
     AND e.data->>'url' = ${url}::text
     AND e.data->>'userAgent' IS NOT DISTINCT FROM ${data.userAgent}::text
     AND e.data->>'ip' IS NOT DISTINCT FROM ${data.ip}::text`;
-  return insertEmailEvent(database.db, 'clicked', deliveryId, data, isRepeat);
+  return database.db.transaction(async (tx) => {
+    await rowsOf(tx, sql`SELECT pg_advisory_xact_lock(hashtextextended(${`herald.clicked:${deliveryId}`}::text, 0))`);
+    return insertEmailEvent(tx, 'clicked', deliveryId, data, isRepeat);
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Operand, Scalar } from '../tree.ts';
 import type { PositiveOperator } from './definition.ts';
 import { attributeDatePredicate } from './attribute-date.ts';
-import { likeContaining, likeStartingWith } from './like-pattern.ts';
+import { ilike, likeContaining, likeStartingWith } from './like-pattern.ts';
 
 /**
  * Criteria on the host app's attributes (`recipients.attributes`, JSONB).
@@ -63,9 +63,9 @@ export function compileAttribute(name: string, operator: PositiveOperator, opera
       }
       return sql`(r.attributes -> ${name}::text) = ANY(ARRAY[${sql.join(operand.values.map((value: Scalar) => sql`${JSON.stringify(value)}::text::jsonb`), sql`, `)}])`;
     case 'text':
-      if (operator === '$startsWith') return sql`(${text} ILIKE ${likeStartingWith(operand.value)}::text AND ${isString(name)})`;
+      if (operator === '$startsWith') return sql`(${ilike(text, likeStartingWith(operand.value))} AND ${isString(name)})`;
       // $contains: an element of an array, or a substring of a text in any case
-      return sql`(r.attributes @> ${document(name, [operand.value])} OR (${text} ILIKE ${likeContaining(operand.value)}::text AND ${isString(name)}))`;
+      return sql`(r.attributes @> ${document(name, [operand.value])} OR (${ilike(text, likeContaining(operand.value))} AND ${isString(name)}))`;
     case 'scalar':
       if (operator === '$contains') return sql`r.attributes @> ${document(name, [operand.value])}`;
       return sql`r.attributes @> ${document(name, operand.value)}`;

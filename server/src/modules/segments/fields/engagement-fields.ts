@@ -4,19 +4,17 @@ import type { FieldDefinition, PositiveOperator } from './definition.ts';
 import { scalarPredicate } from './scalar-predicate.ts';
 
 /**
- * Engagement fields, read from the `events` table, each as an `EXISTS` over the recipient's
- * events (the index on events (recipient_id, type, occurred_at) INCLUDE (…) answers each one
- * from the index alone):
- * - at the top of a segment's AND, PostgreSQL turns `EXISTS` into a semi-join and `NOT
- *   EXISTS` into an anti-join, hashing only the events that qualify (one schedule's opens, the
- *   last 14 days' opens) instead of looking at every recipient's events;
- * - anywhere else (under OR, NOT) it becomes a lookup per recipient in that index: linear.
- *   `r.id IN (SELECT …)` was dropped for that reason: under OR or NOT, once the set no longer
- *   fits in work_mem, PostgreSQL compares each recipient with every row of it (quadratic).
- * "Last opened" and friends are written without an aggregate — max(t) > x is "some event after
- * x", max(t) < x is "some event, and none at or after x" — so they take the same paths.
- * Rates need an aggregate: a correlated subquery over the recipient's events, which
- * PostgreSQL runs after the criteria that are cheaper, for the recipients left.
+ * Engagement fields, each an `EXISTS`, so never NULL:
+ * - "received / opened / clicked this scheduled notification" over the `events` table,
+ *   through events (schedule_id, type, recipient_id) at the top of a segment's AND (PostgreSQL
+ *   turns `EXISTS` into a semi-join and `NOT EXISTS` into an anti-join, reading only that
+ *   schedule's events of the type from the index) and through events (recipient_id, type, …)
+ *   anywhere else (under OR, NOT: a lookup per recipient, linear). `r.id IN (SELECT …)` was
+ *   dropped: under OR or NOT, once the set no longer fits in work_mem, PostgreSQL compares
+ *   each recipient with every row of it (quadratic).
+ * - "last opened" and the rates over the recipient's one row of `recipient_engagement`, which
+ *   a trigger on events keeps: comparing them costs what an attribute does, where aggregating
+ *   each recipient's events cost 0.7 s on a million recipients (bench/segments.ts).
  */
 
 /** Event types that mean the notification reached the recipient. */
@@ -30,8 +28,6 @@ function typeFilter(types: readonly string[]): SQL {
 function hasEvent(types: readonly string[], filter?: SQL): SQL {
   return sql`EXISTS (SELECT 1 FROM events e WHERE e.recipient_id = r.id AND ${typeFilter(types)}${filter ? sql` AND ${filter}` : sql``})`;
 }
-
-const noEvent = (types: readonly string[], filter: SQL) => sql`NOT ${hasEvent(types, filter)}`;
 
 type MembershipSpec = { key: string; label: string; types: readonly string[]; verb: string };
 
@@ -50,54 +46,39 @@ function membershipField({ key, label, types, verb }: MembershipSpec): FieldDefi
   };
 }
 
-const at = (symbol: string, instant: string) => sql`e.occurred_at ${sql.raw(symbol)} ${instant}::timestamptz`;
+/**
+ * A predicate on the recipient's row of recipient_engagement (aliased `g`), kept by a trigger
+ * on events: false for a recipient without one. An EXISTS, so at the top of a segment's AND
+ * PostgreSQL joins the two tables (in parallel), and anywhere else it looks up the row by key.
+ */
+const engagementRow = (filter: SQL) => sql`EXISTS (SELECT 1 FROM recipient_engagement g WHERE g.recipient_id = r.id AND ${filter})`;
 
-/** When the recipient last had an event of these types, compared without computing the maximum. */
-function lastEventPredicate(types: readonly string[], operator: PositiveOperator, operand: Operand): SQL {
-  const latestIsBelow = (bound: SQL) => sql`(${hasEvent(types)} AND ${noEvent(types, bound)})`;
-  switch (operand.kind) {
-    case 'flag':
-      return hasEvent(types);
-    case 'date':
-      if (operator === '$gt' || operator === '$after') return hasEvent(types, at('>', operand.value));
-      if (operator === '$gte') return hasEvent(types, at('>=', operand.value));
-      if (operator === '$lt' || operator === '$before') return latestIsBelow(at('>=', operand.value));
-      return latestIsBelow(at('>', operand.value));
-    case 'date-range':
-      return sql`(${hasEvent(types, sql`e.occurred_at BETWEEN ${operand.low}::timestamptz AND ${operand.high}::timestamptz`)} AND ${noEvent(types, at('>', operand.high))})`;
-    case 'days':
-      // 24 hours, not 1 day: a day is 23 or 25 hours across a DST change in the session's zone
-      return sql`(${hasEvent(types, sql`e.occurred_at BETWEEN now() - ${operand.value}::int * interval '24 hours' AND now()`)} AND ${noEvent(types, sql`e.occurred_at > now()`)})`;
-    default:
-      throw new Error(`segment compiler: ${operator} with a ${operand.kind} operand is not defined for a date`);
-  }
-}
-
-type LastEventSpec = Omit<FieldDefinition, 'compile' | 'group' | 'type' | 'isTwoValued'> & { types: readonly string[] };
+type LastEventSpec = Omit<FieldDefinition, 'compile' | 'group' | 'type' | 'isTwoValued'> & { column: SQL };
 
 /** When a notification last reached, was opened, was clicked …; missing for recipients without such events. */
-function lastEventField({ types, ...spec }: LastEventSpec): FieldDefinition {
-  return { ...spec, group: 'engagement', type: 'date', isTwoValued: true, compile: (operator, operand) => lastEventPredicate(types, operator, operand) };
+function lastEventField({ column, ...spec }: LastEventSpec): FieldDefinition {
+  return {
+    ...spec,
+    group: 'engagement',
+    type: 'date',
+    isTwoValued: true,
+    compile: (operator, operand) => engagementRow(operand.kind === 'flag' ? sql`${column} IS NOT NULL` : scalarPredicate(column, 'timestamptz', operator, operand)),
+  };
 }
 
-const deliveriesOf = (types: readonly string[]) => sql`count(DISTINCT e.delivery_id) FILTER (WHERE ${typeFilter(types)})`;
+type RateSpec = Omit<FieldDefinition, 'compile' | 'group' | 'type' | 'operators' | 'isTwoValued'> & { count: SQL };
 
-type RateSpec = Omit<FieldDefinition, 'compile' | 'group' | 'type' | 'operators'> & { types: readonly string[] };
-
-/** Percentage of received notifications that were also `types` (opened, clicked); missing with none received. */
-function rateField({ types, ...spec }: RateSpec): FieldDefinition {
-  const rate = sql`(SELECT 100.0 * ${deliveriesOf(types)} / NULLIF(${deliveriesOf(receivedTypes)}, 0)
-    FROM events e WHERE e.recipient_id = r.id AND ${typeFilter([...receivedTypes, ...types])})`;
+/** Percentage of received notifications that were also opened, clicked …; missing with none received. */
+function rateField({ count, ...spec }: RateSpec): FieldDefinition {
+  const rate = sql`(100.0 * ${count} / g.received)`;
   return {
     ...spec,
     group: 'engagement',
     type: 'number',
     operators: ['$gt', '$gte', '$lt', '$lte', '$between', '$exists'],
+    isTwoValued: true,
     compile: (operator, operand) =>
-      // a range test written once: BETWEEN would run the subquery twice
-      operand.kind === 'number-range'
-        ? sql`numrange(${operand.low}::numeric, ${operand.high}::numeric, '[]') @> ${rate}`
-        : scalarPredicate(rate, 'numeric', operator, operand),
+      engagementRow(operand.kind === 'flag' ? sql`g.received > 0` : sql`g.received > 0 AND ${scalarPredicate(rate, 'numeric', operator, operand)}`),
   };
 }
 
@@ -105,19 +86,19 @@ export const engagementFields: readonly FieldDefinition[] = [
   membershipField({ key: 'received', label: 'Received', types: receivedTypes, verb: 'received' }),
   membershipField({ key: 'opened', label: 'Opened', types: ['opened'], verb: 'opened' }),
   membershipField({ key: 'clicked', label: 'Clicked', types: ['clicked'], verb: 'clicked' }),
-  lastEventField({ key: 'lastReceivedAt', label: 'Last received', types: receivedTypes, description: 'When a notification last reached the recipient' }),
-  lastEventField({ key: 'lastOpenedAt', label: 'Last opened', types: ['opened'], description: 'When the recipient last opened a notification' }),
-  lastEventField({ key: 'lastClickedAt', label: 'Last clicked', types: ['clicked'], description: 'When the recipient last clicked a link in a notification' }),
+  lastEventField({ key: 'lastReceivedAt', label: 'Last received', column: sql`g.last_received_at`, description: 'When a notification last reached the recipient' }),
+  lastEventField({ key: 'lastOpenedAt', label: 'Last opened', column: sql`g.last_opened_at`, description: 'When the recipient last opened a notification' }),
+  lastEventField({ key: 'lastClickedAt', label: 'Last clicked', column: sql`g.last_clicked_at`, description: 'When the recipient last clicked a link in a notification' }),
   rateField({
     key: 'openRate',
     label: 'Open rate (%)',
-    types: ['opened'],
+    count: sql`g.opened`,
     description: 'Share of received notifications the recipient opened, 0–100 (missing when nothing was received)',
   }),
   rateField({
     key: 'clickRate',
     label: 'Click rate (%)',
-    types: ['clicked'],
+    count: sql`g.clicked`,
     description: 'Share of received notifications in which the recipient clicked, 0–100 (missing when nothing was received)',
   }),
 ];

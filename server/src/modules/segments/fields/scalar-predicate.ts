@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Operand, Scalar } from '../tree.ts';
-import { likeContaining, likeStartingWith } from './like-pattern.ts';
+import { ilike, likeContaining, likeStartingWith } from './like-pattern.ts';
 import type { PositiveOperator } from './definition.ts';
 
 /** The SQL type a column or aggregate has, which decides the cast of the bound values. */
@@ -58,10 +58,10 @@ export function scalarPredicate(expression: SQL, type: SqlValueType, operator: P
       if (type === 'text[]' && operand.kind === 'scalar') return sql`${String(operand.value)}::text = ANY(${expression})`;
       if (operand.kind !== 'text') return unsupported(operator, operand);
       // ILIKE with the value escaped: measured faster than strpos(lower(…)) on a million rows
-      return sql`${expression} ILIKE ${likeContaining(operand.value)}::text`;
+      return ilike(expression, likeContaining(operand.value));
     case '$startsWith':
       if (operand.kind !== 'text') return unsupported(operator, operand);
-      return sql`${expression} ILIKE ${likeStartingWith(operand.value)}::text`;
+      return ilike(expression, likeStartingWith(operand.value));
     case '$regex':
       if (operand.kind !== 'pattern') return unsupported(operator, operand);
       return operand.isCaseInsensitive ? sql`${expression} ~* ${operand.value}::text` : sql`${expression} ~ ${operand.value}::text`;
