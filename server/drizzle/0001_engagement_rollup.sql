@@ -50,3 +50,16 @@ $$;
 CREATE TRIGGER events_engagement_rollup AFTER INSERT ON events
   REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION herald_roll_up_engagement();
+--> statement-breakpoint
+-- Events recorded before this migration, summed up once.
+INSERT INTO recipient_engagement (recipient_id, received, opened, clicked, last_received_at, last_opened_at, last_clicked_at)
+SELECT recipient_id,
+       count(DISTINCT delivery_id) FILTER (WHERE type IN ('sent', 'delivered')),
+       count(DISTINCT delivery_id) FILTER (WHERE type = 'opened'),
+       count(DISTINCT delivery_id) FILTER (WHERE type = 'clicked'),
+       max(occurred_at) FILTER (WHERE type IN ('sent', 'delivered')),
+       max(occurred_at) FILTER (WHERE type = 'opened'),
+       max(occurred_at) FILTER (WHERE type = 'clicked')
+  FROM events
+ WHERE type IN ('sent', 'delivered', 'opened', 'clicked') AND recipient_id IS NOT NULL
+ GROUP BY recipient_id;

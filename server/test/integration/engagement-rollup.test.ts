@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/db/client.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { openTestDatabase, type TestDatabase } from '../harness.ts';
 
 /**
@@ -81,5 +82,28 @@ describe('the engagement rollup kept by the trigger on events', () => {
     const [times] = await rowsOf<{ opened_ago: number }>(database.db, sql`
       SELECT round(extract(epoch FROM now() - last_opened_at) / 60)::int AS opened_ago FROM recipient_engagement`);
     expect(times!.opened_ago).toBe(10);
+  });
+
+  it('sums up the events recorded before the migration that adds it', async () => {
+    // the database as it was before 0001: no trigger, no summary
+    await database.query(sql`DROP TRIGGER events_engagement_rollup ON events`);
+    await database.query(sql`DROP FUNCTION herald_roll_up_engagement()`);
+    await database.query(sql`DELETE FROM herald_migrations WHERE tag = '0001_engagement_rollup'`);
+    await database.query(sql`TRUNCATE events, recipient_engagement`);
+    await insertBatch([
+      { type: 'sent', deliveryId: 4, recipient: 0, minutesAgo: 90 },
+      { type: 'opened', deliveryId: 4, recipient: 0, minutesAgo: 80 },
+      { type: 'opened', deliveryId: 4, recipient: 0, minutesAgo: 70 },
+      { type: 'delivered', deliveryId: 8, recipient: 0, minutesAgo: 60 },
+      { type: 'clicked', deliveryId: 12, recipient: 0, minutesAgo: 50 },
+    ]);
+    expect(await rollup()).toEqual([]);
+
+    await migrate(database);
+    expect(await rollup()).toEqual(await fromScratch());
+    expect((await rollup())[0]).toMatchObject({ received: 2, opened: 1, clicked: 1 });
+    // and the trigger is back
+    await insertBatch([{ type: 'sent', deliveryId: 16, recipient: 0, minutesAgo: 1 }]);
+    expect(await rollup()).toEqual(await fromScratch());
   });
 });
