@@ -9,6 +9,8 @@
  * BENCH_DRIVERS=postgres or pglite runs one driver; BENCH_HTTP_COUNT (default 100,000 on
  * PostgreSQL, 50,000 on PGlite) and BENCH_SMTP_COUNT (default 20,000) size the workloads (0 skips one);
  * BENCH_BATCH_SIZE and BENCH_CONCURRENCY override the worker's batch size and concurrency.
+ * On PostgreSQL BENCH_WORKER_PROCESSES=N runs the worker in N processes of their own, as N
+ * `HERALD_ROLES=worker` processes would (default 0: BENCH_WORKERS workers in the benchmark process).
  */
 import { benchDrivers, openBenchDatabase, type Driver } from './lib/bench-database.ts';
 import { dispatchWithHerald, hasWebhookChannel, type DispatchFigure } from './lib/herald-dispatch.ts';
@@ -54,11 +56,12 @@ try {
 }
 
 printTable(
-  `Dispatch end to end: queued → claimed, rendered, sent to a loopback sink, recorded (${rows[0]?.figure.workers ?? 1} Herald worker(s) in one process)`,
-  ['driver', 'workload', 'deliveries', 'seconds', 'rate', 'target', '', 'received', 'repeats', 'peak RSS', 'batch × concurrency', 'CPU/delivery: Node', 'PostgreSQL', 'sink'],
+  'Dispatch end to end: queued → claimed, rendered, sent to a loopback sink, recorded',
+  ['driver', 'workload', 'workers', 'deliveries', 'seconds', 'rate', 'target', '', 'received', 'repeats', 'peak RSS', 'batch × concurrency', 'CPU/delivery: Node', 'PostgreSQL', 'sink'],
   rows.map(({ driver, workload, figure, target }) => [
     driver,
     workload,
+    figure.workerProcesses > 0 ? `${figure.workerProcesses} processes` : `${figure.workers} in-process`,
     formatCount(figure.count),
     (figure.ms / 1000).toFixed(2),
     formatRate(perSecond(figure.count, figure.ms)),
@@ -80,6 +83,6 @@ for (const { driver, workload, figure, target } of rows) {
 if (isStandIn) {
   console.log('NOTE: this build has no webhook channel yet: the "HTTP sink" rows use the in-app channel as a stand-in (an INSERT into the inbox, no HTTP).');
 }
-console.log('peak RSS and CPU/delivery "Node": the benchmark process, which holds the Herald worker (and PGlite itself on pglite); the sinks run in a child process.');
+console.log('peak RSS and CPU/delivery "Node": the Herald worker processes (BENCH_WORKER_PROCESSES on PostgreSQL; RSS of the largest) or the benchmark process holding the worker and PGlite itself; the sinks run in a child process.');
 console.log('CPU/delivery "PostgreSQL": the server processes of the worker\'s connections; "sink": the receiving process. On 2 cores there are 2 CPU-seconds a second for all of them together.');
 console.log(machineLine());

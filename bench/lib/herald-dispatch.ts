@@ -12,9 +12,10 @@ import { loadConfig } from '../../server/src/config.ts';
 import { createContext, type HeraldContext } from '../../server/src/context.ts';
 import { fanOut } from '../../server/src/engine/fan-out/fan-out.ts';
 import { startEngine } from '../../server/src/engine/index.ts';
-import { createBenchRun, createBenchSchedule, deliveryCounts, loadRecipients, type BenchDatabase } from './bench-database.ts';
+import { createBenchRun, createBenchSchedule, deliveryCounts, loadRecipients, type BenchDatabase, type Driver } from './bench-database.ts';
 import { meterCpu, profileCpu, sampleMemory, waitFor } from './report.ts';
 import type { Sinks } from './sinks.ts';
+import { startWorkerProcesses, type WorkerProcesses } from './worker-processes.ts';
 
 export type DispatchChannel = 'webhook' | 'inapp' | 'email';
 
@@ -29,8 +30,10 @@ export type DispatchFigure = {
   distinct: number;
   batchSize: number;
   concurrency: number;
-  /** workers started in the process (startEngine() calls) */
+  /** workers started in the benchmark process (startEngine() calls) */
   workers: number;
+  /** worker processes forked (PostgreSQL), each with one worker; 0 when the benchmark process holds the worker(s) */
+  workerProcesses: number;
   /** CPU seconds of this process (the worker; PGlite too on pglite) and of PostgreSQL's server processes for it */
   processCpuSeconds: number;
   postgresCpuSeconds: number | undefined;
@@ -38,12 +41,21 @@ export type DispatchFigure = {
   sinkCpuSeconds: number;
 };
 
-/** Workers in the benchmark process (BENCH_WORKERS, default 1): startEngine() called that many times, as that many worker processes would. */
+/** Workers in the benchmark process (BENCH_WORKERS, default 1): startEngine() called that many times. */
 export const workerLoops = Number(process.env.BENCH_WORKERS ?? 1);
 
-/** Herald's configuration for the benchmark worker; BENCH_BATCH_SIZE / BENCH_CONCURRENCY override the defaults. */
-function benchConfig(sinks: Sinks) {
-  return loadConfig({
+/**
+ * Worker processes on PostgreSQL (BENCH_WORKER_PROCESSES, default 0), each `HERALD_ROLES=worker`
+ * as a deployment would run them: one Node process uses one core at most. 0 runs the worker(s)
+ * in the benchmark process, as PGlite always does (its database lives in that process).
+ */
+export function workerProcessesFor(driver: Driver): number {
+  return driver === 'postgres' ? Number(process.env.BENCH_WORKER_PROCESSES ?? 0) : 0;
+}
+
+/** Herald's environment for the benchmark worker; BENCH_BATCH_SIZE / BENCH_CONCURRENCY override the defaults. */
+function benchEnv(sinks: Sinks): Record<string, string> {
+  return {
     HERALD_ROLES: 'worker',
     HERALD_SECRET: 'bench-secret-bench-secret',
     SMTP_URL: sinks.smtpUrl,
@@ -51,7 +63,11 @@ function benchConfig(sinks: Sinks) {
     LOG_LEVEL: 'warn',
     ...(process.env.BENCH_BATCH_SIZE ? { HERALD_WORKER_BATCH_SIZE: process.env.BENCH_BATCH_SIZE } : {}),
     ...(process.env.BENCH_CONCURRENCY ? { HERALD_WORKER_CONCURRENCY: process.env.BENCH_CONCURRENCY } : {}),
-  });
+  };
+}
+
+function benchConfig(sinks: Sinks) {
+  return loadConfig(benchEnv(sinks));
 }
 
 /** A context for the benchmark's worker on the given database. */
@@ -86,12 +102,19 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
   const context = await benchContext(bench, sinks);
   const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 
+  const processCount = workerProcessesFor(bench.driver);
+  const children: WorkerProcesses | undefined = processCount > 0 && bench.schema ? await startWorkerProcesses(processCount, bench.schema, benchEnv(sinks)) : undefined;
+
   const memory = sampleMemory();
   const cpu = await meterCpu(database, bench.schema);
   const sinkCpuBefore = sinks.cpuSeconds();
   const profile = await profileCpu(`dispatch-${bench.driver}-${channel}-${count}`);
   const started = performance.now();
-  const engines = Array.from({ length: workerLoops }, () => startEngine(context));
+  children?.start();
+  const engines = children ? [] : Array.from({ length: workerLoops }, () => startEngine(context));
+  let cpuUsed: Awaited<ReturnType<typeof cpu.stop>>;
+  let childCpuSeconds: number;
+  let childPeakRss: number | undefined;
   try {
     await waitFor(
       async () => (await database.query<{ status: string }>(sql`SELECT status FROM runs WHERE id = ${runId}::uuid`))[0]?.status === 'completed',
@@ -99,12 +122,15 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
       async () => `deliveries ${JSON.stringify(await deliveryCounts(database, runId))}`,
     );
   } finally {
-    await Promise.all(engines.map((engine) => engine.stop()));
+    // The worker processes' CPU, and that of their server processes, is read while they still run.
+    cpuUsed = await cpu.stop();
+    childCpuSeconds = children?.cpuSeconds() ?? 0;
+    childPeakRss = await children?.peakRss();
+    await Promise.all([...engines.map((engine) => engine.stop()), children?.stop()]);
   }
   const ms = performance.now() - started;
   await profile.stop();
-  const peakRss = memory.stop();
-  const cpuUsed = await cpu.stop();
+  const peakRss = Math.max(memory.stop(), childPeakRss ?? 0);
   const sinkCpuSeconds = sinks.cpuSeconds() - sinkCpuBefore;
 
   const stored = await deliveryCounts(database, runId);
@@ -119,5 +145,5 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
     received = channel === 'email' ? sinkCounts.smtp : sinkCounts.http;
     distinct = channel === 'email' ? sinkCounts.smtpIds : sinkCounts.httpKeys;
   }
-  return { channel, count, ms, peakRss, received, distinct, batchSize: context.config.workerBatchSize, concurrency: context.config.workerConcurrency, workers: workerLoops, processCpuSeconds: cpuUsed.processSeconds, postgresCpuSeconds: cpuUsed.postgresSeconds, sinkCpuSeconds };
+  return { channel, count, ms, peakRss, received, distinct, batchSize: context.config.workerBatchSize, concurrency: context.config.workerConcurrency, workers: children ? 0 : workerLoops, workerProcesses: processCount, processCpuSeconds: cpuUsed.processSeconds + childCpuSeconds, postgresCpuSeconds: cpuUsed.postgresSeconds, sinkCpuSeconds };
 }

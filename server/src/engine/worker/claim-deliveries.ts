@@ -54,6 +54,7 @@ type ClaimedRow = {
   channels: string[];
   attempts: number;
   priority: number;
+  /** a Date from node-postgres, ISO text from the JSON row on PGlite */
   due_at: Date | string;
   retry_base: number;
   is_counted: boolean;
@@ -97,10 +98,14 @@ type ClaimedRow = {
  * stops pulling once it has n rows, so later branches lock nothing they do not return.
  *
  * The claimed rows come back joined with their recipients (LEFT JOIN: a recipient deleted
- * since the fan-out comes back null), which the batch needs anyway.
+ * since the fan-out comes back null), which the batch needs anyway. On PGlite each row comes
+ * back as one JSON text: PGlite parses every column of a result in JavaScript, and one
+ * `JSON.parse` a row costs a claim about 20 µs a delivery less (80–89 → 64–66 µs of CPU,
+ * docs/benchmarks.md); node-postgres gains nothing from it, so PostgreSQL keeps the columns.
  */
 export async function claimDeliveries(database: Database, workerId: string, limit: number, leaseMs: number): Promise<ClaimedWithRecipient[]> {
-  const rows = await database.query<ClaimedRow>(sql`
+  const isRowAsJson = database.driver === 'pglite';
+  const results = await database.query<ClaimedRow | { json: string }>(sql`
     WITH picked AS MATERIALIZED (
       SELECT id FROM (${sql.join(priorityRanks.map((rank) => sql`(SELECT id FROM (
         SELECT id FROM deliveries
@@ -121,11 +126,15 @@ export async function claimDeliveries(database: Database, workerId: string, limi
       RETURNING d.id, d.run_id, d.schedule_id, d.recipient_id, d.channels, d.attempts, d.priority, d.due_at,
                 d.retry_base, d.counted_at IS NOT NULL AS is_counted, coalesce(d.reason LIKE 'rate limit %', false) AS was_deferred
     )
-    SELECT c.*, r.id AS r_id, r.external_id AS r_external_id, r.email AS r_email, r.phone AS r_phone, r.name AS r_name,
-           r.timezone AS r_timezone, r.locale AS r_locale, r.attributes AS r_attributes,
-           r.opted_out_channels AS r_opted_out_channels, r.unsubscribed_at AS r_unsubscribed_at, r.quiet_hours AS r_quiet_hours
-    FROM claimed AS c
-    LEFT JOIN recipients AS r ON r.id = c.recipient_id`);
+    SELECT ${isRowAsJson ? sql`row_to_json(x)::text AS json` : sql`x.*`}
+    FROM (
+      SELECT c.*, r.id AS r_id, r.external_id AS r_external_id, r.email AS r_email, r.phone AS r_phone, r.name AS r_name,
+             r.timezone AS r_timezone, r.locale AS r_locale, r.attributes AS r_attributes,
+             r.opted_out_channels AS r_opted_out_channels, r.unsubscribed_at AS r_unsubscribed_at, r.quiet_hours AS r_quiet_hours
+      FROM claimed AS c
+      LEFT JOIN recipients AS r ON r.id = c.recipient_id
+    ) AS x`);
+  const rows = isRowAsJson ? (results as Array<{ json: string }>).map((result) => JSON.parse(result.json) as ClaimedRow) : results as ClaimedRow[];
   const claimed = rows.map((row) => ({
     id: Number(row.id),
     runId: row.run_id,
