@@ -94,13 +94,13 @@ describe('compileSegment: tree → SQL over recipients r', () => {
     {
       name: 'open rate: the recipient\'s engagement row, none when nothing was received',
       query: { openRate: { $gt: 20 } },
-      sql: 'EXISTS (SELECT 1 FROM recipient_engagement g WHERE g.recipient_id = r.id AND g.received > 0 AND (100.0 * g.opened / g.received) > $1::numeric)',
+      sql: 'EXISTS (SELECT 1 FROM recipient_engagement g WHERE g.recipient_id = r.id AND g.received > 0 AND (100.0::float8 * g.opened / g.received) > $1::float8)',
       params: [20],
     },
     {
       name: 'click rate between',
       query: { clickRate: { $between: [20, 30] } },
-      sql: 'EXISTS (SELECT 1 FROM recipient_engagement g WHERE g.recipient_id = r.id AND g.received > 0 AND (100.0 * g.clicked / g.received) BETWEEN $1::numeric AND $2::numeric)',
+      sql: 'EXISTS (SELECT 1 FROM recipient_engagement g WHERE g.recipient_id = r.id AND g.received > 0 AND (100.0::float8 * g.clicked / g.received) BETWEEN $1::float8 AND $2::float8)',
       params: [20, 30],
     },
     {

@@ -68,9 +68,14 @@ function lastEventField({ column, ...spec }: LastEventSpec): FieldDefinition {
 
 type RateSpec = Omit<FieldDefinition, 'compile' | 'group' | 'type' | 'operators' | 'isTwoValued'> & { count: SQL };
 
-/** Percentage of received notifications that were also opened, clicked …; missing with none received. */
+/**
+ * Percentage of received notifications that were also opened, clicked …; missing with none
+ * received. In double precision: numeric division cost 2.5× the whole scan of the summary
+ * (136 against 54 ms over 666,667 rows), and 100 × count / received is the correctly rounded
+ * quotient of two exact integers, so it equals the typed value whenever the true rate does.
+ */
 function rateField({ count, ...spec }: RateSpec): FieldDefinition {
-  const rate = sql`(100.0 * ${count} / g.received)`;
+  const rate = sql`(100.0::float8 * ${count} / g.received)`;
   return {
     ...spec,
     group: 'engagement',
@@ -78,7 +83,7 @@ function rateField({ count, ...spec }: RateSpec): FieldDefinition {
     operators: ['$gt', '$gte', '$lt', '$lte', '$between', '$exists'],
     isTwoValued: true,
     compile: (operator, operand) =>
-      engagementRow(operand.kind === 'flag' ? sql`g.received > 0` : sql`g.received > 0 AND ${scalarPredicate(rate, 'numeric', operator, operand)}`),
+      engagementRow(operand.kind === 'flag' ? sql`g.received > 0` : sql`g.received > 0 AND ${scalarPredicate(rate, 'float8', operator, operand)}`),
   };
 }
 

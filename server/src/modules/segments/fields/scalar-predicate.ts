@@ -4,12 +4,14 @@ import { ilike, likeContaining, likeStartingWith } from './like-pattern.ts';
 import type { PositiveOperator } from './definition.ts';
 
 /** The SQL type a column or aggregate has, which decides the cast of the bound values. */
-export type SqlValueType = 'text' | 'numeric' | 'boolean' | 'timestamptz' | 'uuid' | 'text[]';
+export type SqlValueType = 'text' | 'numeric' | 'float8' | 'boolean' | 'timestamptz' | 'uuid' | 'text[]';
 
 function bound(value: Scalar, type: SqlValueType): SQL {
   switch (type) {
     case 'numeric':
       return sql`${value}::numeric`;
+    case 'float8':
+      return sql`${value}::float8`;
     case 'boolean':
       return sql`${value}::boolean`;
     case 'timestamptz':
@@ -21,6 +23,9 @@ function bound(value: Scalar, type: SqlValueType): SQL {
       return sql`${String(value)}::text`;
   }
 }
+
+/** Numbers compare as the expression's own type when it is double precision, else as numeric. */
+const numberType = (type: SqlValueType): SqlValueType => (type === 'float8' ? 'float8' : 'numeric');
 
 const comparison: Partial<Record<PositiveOperator, SQL>> = {
   $gt: sql.raw('>'),
@@ -43,7 +48,7 @@ function unsupported(operator: PositiveOperator, operand: Operand): never {
 export function scalarPredicate(expression: SQL, type: SqlValueType, operator: PositiveOperator, operand: Operand): SQL {
   const symbol = comparison[operator];
   if (symbol) {
-    if (operand.kind === 'number') return sql`${expression} ${symbol} ${operand.value}::numeric`;
+    if (operand.kind === 'number') return sql`${expression} ${symbol} ${bound(operand.value, numberType(type))}`;
     if (operand.kind === 'date') return sql`${expression} ${symbol} ${operand.value}::timestamptz`;
     return unsupported(operator, operand);
   }
@@ -68,7 +73,7 @@ export function scalarPredicate(expression: SQL, type: SqlValueType, operator: P
     case '$exists':
       return type === 'text[]' ? sql`cardinality(${expression}) > 0` : sql`${expression} IS NOT NULL`;
     case '$between':
-      if (operand.kind === 'number-range') return sql`${expression} BETWEEN ${operand.low}::numeric AND ${operand.high}::numeric`;
+      if (operand.kind === 'number-range') return sql`${expression} BETWEEN ${bound(operand.low, numberType(type))} AND ${bound(operand.high, numberType(type))}`;
       if (operand.kind === 'date-range') return sql`${expression} BETWEEN ${operand.low}::timestamptz AND ${operand.high}::timestamptz`;
       return unsupported(operator, operand);
     case '$withinLastDays':
