@@ -56,7 +56,7 @@ export async function recordOpen(database: Database, deliveryId: number, fetcher
  * double click, or a client that re-requests. Clicks of one delivery are recorded one at a
  * time (a lock on the delivery, as for opens), so a double click sent as two concurrent
  * requests is seen as a repeat, and the engagement rollup's "first click of the delivery"
- * (drizzle/0001_engagement_rollup.sql) is exact.
+ * (drizzle/0001_derived_data.sql) is exact.
  */
 export async function recordClick(database: Database, deliveryId: number, url: string, fetcher: Fetcher): Promise<boolean> {
   const data = { url, ...fetcherData(fetcher) };

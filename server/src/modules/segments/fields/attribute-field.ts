@@ -16,7 +16,8 @@ import { ilike, likeContaining, likeStartingWith } from './like-pattern.ts';
  * Each form was chosen by measurement on a million recipients (bench/segments.ts): the
  * containment operator reads the value in place (and the GIN index on attributes serves
  * it), a JSON path compares a number in place too, while `->` copies the value out for
- * every row and a type-guarded cast costs about twice the path. Dates: attribute-date.ts.
+ * every row and a type-guarded cast costs about twice the path. Dates: attribute-date.ts,
+ * over the instants PostgreSQL keeps beside the attributes.
  */
 
 /** `{name: value}` as a bound JSONB document, for containment. */
@@ -62,7 +63,7 @@ export function compileAttribute(name: string, operator: PositiveOperator, opera
     case 'date':
     case 'date-range':
     case 'days':
-      return attributeDatePredicate(text, operator, operand);
+      return attributeDatePredicate(name, operator, operand);
     case 'pattern':
       // the text test first: it rejects most rows, and only matches pay for the type check
       return sql`(${text} ${sql.raw(operand.isCaseInsensitive ? '~*' : '~')} ${operand.value}::text AND ${isString(name)})`;

@@ -1,3 +1,8 @@
+-- What PostgreSQL derives and keeps for the segments, written by hand (drizzle-kit cannot
+-- express triggers, functions or generated columns over them; `npm run db:generate` keeps
+-- this file): the engagement rollup kept by a trigger on events, and the instants of date
+-- attributes, a generated column of recipients.
+--
 -- Keeps recipient_engagement (server/src/db/schema.ts) in step with events: after every
 -- statement that inserts events, in the same transaction, one INSERT … ON CONFLICT adds the
 -- statement's sent / delivered / opened / clicked events to their recipients' rows. It counts
@@ -63,3 +68,53 @@ SELECT recipient_id,
   FROM events
  WHERE type IN ('sent', 'delivered', 'opened', 'clicked') AND recipient_id IS NOT NULL
  GROUP BY recipient_id;
+--> statement-breakpoint
+-- An instant as text that sorts as the instants do: microseconds since 0001-01-01 UTC in 18
+-- digits (every date Herald reads, years 1000–9999 with any offset, fits), so segments compare
+-- date attributes with a byte comparison.
+CREATE FUNCTION herald_instant_key(instant timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT lpad(((extract(epoch FROM instant) * 1000000)::bigint + 62135596800000000)::text, 18, '0')
+$$;
+--> statement-breakpoint
+-- The instant an attribute's text means, as above, when it is a real ISO 8601 date (years
+-- 1000–9999, the parser's own rule: modules/segments/parse-values.ts), else NULL; a date
+-- without an offset is UTC. Each cast sits behind the checks that make it safe, so no stored
+-- text can make a write fail. IMMUTABLE as used: the casts run only on texts whose meaning
+-- does not depend on the session (ISO forms, with an explicit offset or read as UTC).
+CREATE FUNCTION herald_iso_instant(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+  SELECT CASE WHEN t ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$' THEN
+    CASE WHEN substr(t, 9, 2)::int <= extract(day FROM make_date(substr(t, 1, 4)::int, substr(t, 6, 2)::int, 1) + interval '1 month' - interval '1 day') THEN
+      herald_instant_key(CASE WHEN t LIKE '%Z' OR t LIKE '%+%' OR t LIKE '__________%-%' THEN t::timestamptz ELSE t::timestamp AT TIME ZONE 'UTC' END)
+    END
+  END
+$$;
+--> statement-breakpoint
+-- Every attribute whose value is a text holding a real ISO date, with its instant:
+-- {"lastSeenAt": "063901958400000000"}. Only texts shaped like a date are read further.
+CREATE FUNCTION herald_attribute_instants(attributes jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+DECLARE
+  instants jsonb := '{}';
+  item record;
+  instant text;
+BEGIN
+  FOR item IN
+    SELECT e.key, e.value #>> '{}' AS text FROM jsonb_each(attributes) AS e
+     WHERE jsonb_typeof(e.value) = 'string' AND e.value #>> '{}' LIKE '____-__-__%'
+  LOOP
+    instant := herald_iso_instant(item.text);
+    IF instant IS NOT NULL THEN
+      instants := instants || jsonb_build_object(item.key, instant);
+    END IF;
+  END LOOP;
+  RETURN instants;
+END
+$$;
+--> statement-breakpoint
+-- Segments compare date attributes here instead of checking and parsing each recipient's
+-- text on every count (bench/segments.ts; docs/segments.md). PostgreSQL keeps it on every
+-- write of attributes; the application never writes it.
+ALTER TABLE recipients ADD COLUMN attribute_instants jsonb NOT NULL
+  GENERATED ALWAYS AS (herald_attribute_instants(attributes)) STORED;
