@@ -89,7 +89,7 @@ describe('the engagement rollup kept by the trigger on events', () => {
     await database.query(sql`DROP TRIGGER events_engagement_rollup ON events`);
     await database.query(sql`DROP FUNCTION herald_roll_up_engagement()`);
     await database.query(sql`ALTER TABLE recipients DROP COLUMN attribute_instants`);
-    await database.query(sql`DROP FUNCTION herald_attribute_instants(jsonb), herald_iso_instant(text), herald_instant_key(timestamptz)`);
+    await database.query(sql`DROP FUNCTION herald_attribute_instants(jsonb), herald_instant_key(timestamptz)`);
     await database.query(sql`DELETE FROM herald_migrations WHERE tag = '0001_derived_data'`);
     await database.query(sql`TRUNCATE events, recipient_engagement`);
     await insertBatch([
