@@ -4,7 +4,7 @@
  * big send, and the pixel must answer fast.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Database, type DbOrTx } from '../../db/client.ts';
+import { rowsOf, type Database } from '../../db/client.ts';
 import type { MachineVerdict } from './machine-traffic.ts';
 import type { SmsStatusEffect } from './sms-status.ts';
 import type { UnsubscribeTarget } from './tokens.ts';
@@ -35,27 +35,22 @@ function fetcherData(fetcher: Fetcher): FetcherData {
  * delivery has at most one human open and at most one machine open, never a machine open
  * after a human one. Returns false when nothing was recorded (unknown delivery, or a repeat).
  *
- * Why it is exact under concurrency: mail clients and proxies fetch the pixel several times
- * at once. The transaction first takes an advisory lock on the delivery, so a second request
- * for the same delivery waits; its INSERT then runs with a fresh snapshot (READ COMMITTED)
- * that sees the first one's event. The lock is transaction-scoped, so it cannot leak.
+ * Exact under concurrency (mail clients and proxies fetch the pixel several times at once):
+ * opens of one delivery are recorded one at a time (insertEmailEvent).
  */
 export async function recordOpen(database: Database, deliveryId: number, fetcher: Fetcher): Promise<boolean> {
   const data = fetcherData(fetcher);
-  return database.db.transaction(async (tx) => {
-    await rowsOf(tx, sql`SELECT pg_advisory_xact_lock(hashtextextended(${`herald.opened:${deliveryId}`}::text, 0))`);
-    // A machine open is recorded only as the first; a human one unless a human one exists.
-    const isRepeat = sql`(${data.isMachine}::boolean OR e.data->>'isMachine' = 'false')`;
-    return insertEmailEvent(tx, 'opened', deliveryId, data, isRepeat);
-  });
+  // A machine open is recorded only as the first; a human one unless a human one exists.
+  const isRepeat = sql`(${data.isMachine}::boolean OR e.data->>'isMachine' = 'false')`;
+  return insertEmailEvent(database, 'opened', deliveryId, data, isRepeat);
 }
 
 /**
  * Records a `clicked` event on `url` for the delivery. Every click counts (a person may come
  * back to a link), except a repeat of the same link by the same client within a second: a
  * double click, or a client that re-requests. Clicks of one delivery are recorded one at a
- * time (a lock on the delivery, as for opens), so a double click sent as two concurrent
- * requests is seen as a repeat, and the engagement rollup's "first click of the delivery"
+ * time (insertEmailEvent), so a double click sent as two concurrent requests is seen as a
+ * repeat, and the engagement rollup's "first click of the delivery"
  * (drizzle/0001_derived_data.sql) is exact.
  */
 export async function recordClick(database: Database, deliveryId: number, url: string, fetcher: Fetcher): Promise<boolean> {
@@ -64,27 +59,30 @@ export async function recordClick(database: Database, deliveryId: number, url: s
     AND e.data->>'url' = ${url}::text
     AND e.data->>'userAgent' IS NOT DISTINCT FROM ${data.userAgent}::text
     AND e.data->>'ip' IS NOT DISTINCT FROM ${data.ip}::text`;
-  return database.db.transaction(async (tx) => {
-    await rowsOf(tx, sql`SELECT pg_advisory_xact_lock(hashtextextended(${`herald.clicked:${deliveryId}`}::text, 0))`);
-    return insertEmailEvent(tx, 'clicked', deliveryId, data, isRepeat);
-  });
+  return insertEmailEvent(database, 'clicked', deliveryId, data, isRepeat);
 }
 
 /**
  * Inserts an email event of the delivery, copying its run, schedule and recipient in the same
  * INSERT … SELECT, unless an event `e` of the same type and delivery matches `isRepeat`
  * (read through events_delivery_idx). False when nothing was inserted: an unknown delivery,
- * or a repeat.
+ * or a repeat. Events of one type and delivery are written one at a time: the transaction
+ * first takes an advisory lock on (type, delivery), so a concurrent request waits, and its
+ * INSERT then runs with a fresh snapshot (READ COMMITTED) that sees the first one's event.
+ * The lock is transaction-scoped, so it cannot leak.
  */
-async function insertEmailEvent(db: DbOrTx, type: 'opened' | 'clicked', deliveryId: number, data: object, isRepeat: SQL): Promise<boolean> {
-  const rows = await rowsOf(db, sql`
-    INSERT INTO events (type, delivery_id, run_id, schedule_id, recipient_id, channel, data)
-    SELECT ${type}::text, d.id, d.run_id, d.schedule_id, d.recipient_id, 'email', ${JSON.stringify(data)}::jsonb
-    FROM deliveries AS d
-    WHERE d.id = ${deliveryId}
-      AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.delivery_id = d.id AND e.type = ${type}::text AND ${isRepeat})
-    RETURNING id`);
-  return rows.length > 0;
+async function insertEmailEvent(database: Database, type: 'opened' | 'clicked', deliveryId: number, data: object, isRepeat: SQL): Promise<boolean> {
+  return database.db.transaction(async (tx) => {
+    await rowsOf(tx, sql`SELECT pg_advisory_xact_lock(hashtextextended(${`herald.${type}:${deliveryId}`}::text, 0))`);
+    const rows = await rowsOf(tx, sql`
+      INSERT INTO events (type, delivery_id, run_id, schedule_id, recipient_id, channel, data)
+      SELECT ${type}::text, d.id, d.run_id, d.schedule_id, d.recipient_id, 'email', ${JSON.stringify(data)}::jsonb
+      FROM deliveries AS d
+      WHERE d.id = ${deliveryId}
+        AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.delivery_id = d.id AND e.type = ${type}::text AND ${isRepeat})
+      RETURNING id`);
+    return rows.length > 0;
+  });
 }
 
 /** Who an unsubscribe page speaks of. */
