@@ -46,15 +46,18 @@ function toSample(row: SampleRow): SegmentSampleRecipient {
   };
 }
 
+/** A planner or runtime setting for the rest of the transaction (SET LOCAL). */
+const setLocal = (tx: DbOrTx, name: string, value: string) => tx.execute(sql`SELECT set_config(${name}, ${value}, true)`);
+
 async function bounded<T>(db: Db, tree: SegmentTree, timeoutMs: number, work: (tx: DbOrTx) => Promise<T>): Promise<T> {
   try {
     return await db.transaction(async (tx) => {
       await tx.execute(sql`SET TRANSACTION READ ONLY`);
-      await tx.execute(sql`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true)`);
+      await setLocal(tx, 'statement_timeout', String(timeoutMs));
       // No JIT: these statements end in well under a second, and compiling them (triggered by
       // the high estimated cost of per-recipient subqueries) gained nothing in bench/segments.ts
       // and cost up to ~200 ms on the engagement segments.
-      await tx.execute(sql`SELECT set_config('jit', 'off', true)`);
+      await setLocal(tx, 'jit', 'off');
       return work(tx);
     });
   } catch (error) {
@@ -74,7 +77,7 @@ async function bounded<T>(db: Db, tree: SegmentTree, timeoutMs: number, work: (t
 const countStatement = (predicate: SQL) => sql`SELECT count(*)::int AS count FROM recipients r WHERE ${predicate}`;
 
 /**
- * The count, with nested loops off. PostgreSQL cannot estimate how many recipients criteria on
+ * Counts run with nested loops off. PostgreSQL cannot estimate how many recipients criteria on
  * JSONB attributes keep, and guesses few; it then joins the engagement tables by one index
  * probe per recipient, when tens of thousands remain. Hash joins were faster on every large
  * segment of bench/segments.ts ("opened Welcome, no click, pro" 294 → 233 ms) and cost a
@@ -82,8 +85,10 @@ const countStatement = (predicate: SQL) => sql`SELECT count(*)::int AS count FRO
  * with an open rate ≥ 50% 16 → 95). The preview's sample comes first and keeps them: it stops
  * at its first rows.
  */
+const planForCounting = (tx: DbOrTx) => setLocal(tx, 'enable_nestloop', 'off');
+
 const countOf = async (tx: DbOrTx, predicate: SQL) => {
-  await tx.execute(sql`SELECT set_config('enable_nestloop', 'off', true)`);
+  await planForCounting(tx);
   const [row] = await rowsOf<{ count: number | string }>(tx, countStatement(predicate));
   return Number(row?.count ?? 0);
 };
@@ -123,7 +128,7 @@ async function avoidBroadBitmapScans(tx: DbOrTx, predicate: SQL): Promise<void> 
   const bitmapRows = root ? largestRecipientsBitmap(root) : 0;
   if (bitmapRows === 0) return;
   const [table] = await rowsOf<{ rows: number }>(tx, sql`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = 'recipients'::regclass`);
-  if (bitmapRows > broadBitmapShare * Math.max(table?.rows ?? 0, 0)) await tx.execute(sql`SELECT set_config('enable_bitmapscan', 'off', true)`);
+  if (bitmapRows > broadBitmapShare * Math.max(table?.rows ?? 0, 0)) await setLocal(tx, 'enable_bitmapscan', 'off');
 }
 
 /** How many recipients match the segment now. */
@@ -140,7 +145,7 @@ export async function explainSegmentCount(db: Db, tree: SegmentTree): Promise<st
   const predicate = compileSegmentTree(tree);
   return bounded(db, tree, evaluationTimeoutMs, async (tx) => {
     await avoidBroadBitmapScans(tx, predicate);
-    await tx.execute(sql`SELECT set_config('enable_nestloop', 'off', true)`);
+    await planForCounting(tx);
     const rows = await rowsOf<{ 'QUERY PLAN': string }>(tx, sql`EXPLAIN ${countStatement(predicate)}`);
     return rows.map((row) => row['QUERY PLAN']);
   });
