@@ -7,10 +7,11 @@
 -- statement that inserts events, in the same transaction, one INSERT … ON CONFLICT adds the
 -- statement's sent / delivered / opened / clicked events to their recipients' rows. It counts
 -- deliveries, not events: an event counts only when its delivery had no earlier event of its
--- kind ("received" is sent or delivered); an event without a delivery updates only the times. That is exact because the writers of a delivery's
--- events of one kind never overlap: a delivery is recorded sent once, by the worker; an SMS
--- receipt finds its delivery only through the attempt that commit wrote; opens and clicks of
--- one delivery take a lock on it first (modules/tracking/record-events.ts).
+-- kind ("received" is sent or delivered); an event without a delivery updates only the
+-- times. That is exact because the writers of a delivery's events of one kind never
+-- overlap: a delivery is recorded sent by the worker, in one statement; an SMS receipt finds
+-- its delivery only through the attempt that statement wrote; opens and clicks of one
+-- delivery take a lock on it first (modules/tracking/record-events.ts).
 -- The rows are written in recipient order, so two writers cannot deadlock on them.
 CREATE FUNCTION herald_roll_up_engagement() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
@@ -72,6 +73,7 @@ SELECT recipient_id,
 -- An instant as text that sorts as the instants do: microseconds since 0001-01-01 UTC in 18
 -- digits (every date Herald reads, years 1000–9999 with any offset, fits), so segments compare
 -- date attributes with a byte comparison.
+-- herald_attribute_instants below writes the same expression out in full: keep the two alike.
 CREATE FUNCTION herald_instant_key(instant timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT lpad(((extract(epoch FROM instant) * 1000000)::bigint + 62135596800000000)::text, 18, '0')

@@ -290,7 +290,8 @@ export const events = pgTable('events', {
  * many they opened, in how many they clicked, and when each last happened. The trigger on
  * events keeps it (drizzle/0001_derived_data.sql, in the statement that inserts the
  * events), so segments compare a rate or a "last opened" with one row per recipient instead
- * of aggregating their events (bench/segments.ts: the open-rate segment 730 → … ms).
+ * of aggregating their events (bench/segments.ts: the open-rate segment 742 → 252 ms, with
+ * the other changes of docs/segments.md).
  * No foreign key: a worker may still record a delivery to a recipient deleted mid-send, and
  * that must not fail its batch; deleting a recipient deletes their row here.
  */
