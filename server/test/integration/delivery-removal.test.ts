@@ -85,7 +85,7 @@ describe('deleting what deliveries belong to', () => {
     expect(response.statusCode).toBe(204);
 
     const sent = (id: number) => ({
-      attempt: { delivery_id: id, channel: 'email', attempt: 1, status: 'sent' as const, is_transient: null, error: null, provider_message_id: null },
+      attempt: { delivery_id: id, channel: 'email', attempt: 1, status: 'sent' as const, is_transient: null, error: null, provider_message_id: null, at: null },
       settlement: { id, status: 'sent' as const, channel: 'email', reason: null, retry_at: null, cost: null, is_deferred: false },
     });
     const rows = [sent(gone), sent(kept)];

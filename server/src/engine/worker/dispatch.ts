@@ -120,7 +120,8 @@ export async function processDelivery(context: HeraldContext, senders: ChannelSe
   const outcomes: ChannelOutcome[] = sendable.channels.length === 1
     ? [await outcomeOn(sendable.channels[0]!, senders, input)]
     : await Promise.all(sendable.channels.map((channel) => outcomeOn(channel, senders, input)));
-  return { delivery, outcomes, settlement: settleDelivery({ ...history, outcomes, now: new Date() }) };
+  const settledAt = new Date();
+  return { delivery, outcomes, settlement: settleDelivery({ ...history, outcomes, now: settledAt }), settledAt };
 }
 
 /** A bug while processing one delivery must not sink the batch: retry it later like a transient failure. */

@@ -11,7 +11,8 @@ import type { ResultRows } from './result-rows.ts';
  * Records attempts, events and new delivery states (a deferred delivery goes back to the
  * queue with its attempt taken back; a delivered message adds its cost). A delivery is updated only while this
  * worker still holds its lease: if the lease ran out and another worker took the row, that
- * worker's outcome wins; the attempts and events are recorded either way, as they happened
+ * worker's outcome wins; the attempts (at the time they were settled, which a retry's delay
+ * counts from) and events are recorded either way, as they happened
  * (the attempts of a delivery deleted meanwhile excepted: they have nothing to belong to).
  * Returns how many deliveries were updated.
  *
@@ -29,10 +30,10 @@ export async function recordResults(database: Database, workerId: string, rows: 
       SELECT *, ${workerId}::text AS holder, 'sending'::text AS held_status FROM jsonb_to_recordset(${JSON.stringify(rows.settlements)}::jsonb)
         AS s(id bigint, status text, channel text, reason text, retry_at timestamptz, cost numeric, is_deferred boolean)
     ), attempt_rows AS (
-      INSERT INTO delivery_attempts (delivery_id, channel, attempt, status, is_transient, error, provider_message_id)
-      SELECT delivery_id, channel, attempt, status, is_transient, error, provider_message_id
+      INSERT INTO delivery_attempts (delivery_id, channel, attempt, status, is_transient, error, provider_message_id, created_at)
+      SELECT delivery_id, channel, attempt, status, is_transient, error, provider_message_id, coalesce(at, now())
       FROM jsonb_to_recordset(${JSON.stringify(rows.attempts)}::jsonb)
-        AS a(delivery_id bigint, channel text, attempt int, status text, is_transient boolean, error text, provider_message_id text)
+        AS a(delivery_id bigint, channel text, attempt int, status text, is_transient boolean, error text, provider_message_id text, at timestamptz)
       -- a delivery deleted while it was being sent (its schedule or recipient deleted) takes
       -- no attempt: its foreign key would fail the whole batch, and the batch be sent again
       WHERE EXISTS (SELECT 1 FROM deliveries AS d WHERE d.id = a.delivery_id)

@@ -16,11 +16,12 @@ describe('buildResultRows', () => {
         { channel: 'inapp', result: { ok: true, providerMessageId: 'm1' } },
       ],
       settlement: { status: 'queued', retryAt, reason: 'email: 451 later', retrying: ['email'] },
+      settledAt: new Date('2030-01-01T00:00:02Z'),
     }];
     const rows = buildResultRows(results, { inapp: 0.001 });
     expect(rows.attempts).toEqual([
-      { delivery_id: 7, channel: 'email', attempt: 2, status: 'failed', is_transient: true, error: '451 later', provider_message_id: null },
-      { delivery_id: 7, channel: 'inapp', attempt: 2, status: 'sent', is_transient: null, error: null, provider_message_id: 'm1' },
+      { delivery_id: 7, channel: 'email', attempt: 2, status: 'failed', is_transient: true, error: '451 later', provider_message_id: null, at: '2030-01-01T00:00:02.000Z' },
+      { delivery_id: 7, channel: 'inapp', attempt: 2, status: 'sent', is_transient: null, error: null, provider_message_id: 'm1', at: '2030-01-01T00:00:02.000Z' },
     ]);
     expect(rows.events.map((e) => [e.type, e.channel, e.data])).toEqual([
       ['retrying', 'email', { attempt: 2, error: '451 later', retryAt: retryAt.toISOString() }],

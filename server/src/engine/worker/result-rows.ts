@@ -9,7 +9,17 @@
 import type { ClaimedDelivery } from './claim-deliveries.ts';
 import { attemptEventType, type ChannelOutcome, type Settlement } from './settle-delivery.ts';
 
-export type DeliveryResult = { delivery: ClaimedDelivery; outcomes: ChannelOutcome[]; settlement: Settlement };
+export type DeliveryResult = {
+  delivery: ClaimedDelivery;
+  outcomes: ChannelOutcome[];
+  settlement: Settlement;
+  /**
+   * When the channels' answers were settled: the instant a retry's delay counts from, and so
+   * the time its attempts are recorded at (the record may come later, behind other batches).
+   * Set wherever there are outcomes.
+   */
+  settledAt?: Date;
+};
 
 export type AttemptRow = {
   delivery_id: number;
@@ -19,6 +29,8 @@ export type AttemptRow = {
   is_transient: boolean | null;
   error: string | null;
   provider_message_id: string | null;
+  /** ISO time of the settlement; null: the time of the record */
+  at: string | null;
 };
 
 export type EventRow = {
@@ -51,7 +63,7 @@ export type ResultRows = { attempts: AttemptRow[]; events: EventRow[]; settlemen
 /** Turns settled deliveries into the rows to write. */
 export function buildResultRows(results: readonly DeliveryResult[], costs: ChannelCosts = {}): ResultRows {
   const rows: ResultRows = { attempts: [], events: [], settlements: [] };
-  for (const { delivery, outcomes, settlement } of results) {
+  for (const { delivery, outcomes, settlement, settledAt } of results) {
     const where = { delivery_id: delivery.id, run_id: delivery.runId, schedule_id: delivery.scheduleId, recipient_id: delivery.recipientId };
     let cost: number | null = null;
     for (const { channel, result } of outcomes) {
@@ -65,6 +77,7 @@ export function buildResultRows(results: readonly DeliveryResult[], costs: Chann
         is_transient: result.ok ? null : result.isTransient,
         error: result.ok ? null : result.error,
         provider_message_id: result.ok ? result.providerMessageId ?? null : null,
+        at: settledAt?.toISOString() ?? null,
       });
       const type = attemptEventType(channel, result, settlement);
       rows.events.push({
