@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -8,6 +8,7 @@ import type { SQL } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+import { PgliteThread } from './pglite-thread.ts';
 
 export type Schema = typeof schema;
 /** The Drizzle database, whichever driver is behind it. */
@@ -58,17 +59,16 @@ async function openPglite(dataDir: string): Promise<Database> {
     lock = acquireDataDirLock(dataDir);
   }
   try {
-    const client = new PGlite(isMemory ? undefined : path.join(dataDir, 'pgdata'));
+    // PGlite runs in a thread of its own: PostgreSQL's work beside Node's, not in its event loop.
+    const client = new PgliteThread(isMemory ? undefined : path.join(dataDir, 'pgdata'));
     await client.waitReady;
-    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    // Drizzle's PGlite driver calls query() and transaction(), which the thread's client answers.
+    const db = drizzlePglite(client as unknown as PGlite, { schema }) as unknown as Db;
     return {
       db,
       driver: 'pglite',
       query: (statement) => rowsOf(db, statement),
-      listen: async (channel, handler) => {
-        const unsubscribe = await client.listen(channel, handler);
-        return async () => unsubscribe();
-      },
+      listen: (channel, handler) => client.listen(channel, handler),
       close: async () => {
         await client.close();
         lock?.release();
