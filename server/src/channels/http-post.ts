@@ -4,10 +4,11 @@
  * connections instead of a TCP (and TLS) handshake per message, and with timeouts at every
  * stage, so a host that hangs costs one attempt, never a worker's lease.
  *
- * undici's `request` rather than `fetch`: the same pool and timeouts with a fraction of the
- * per-call overhead (no WHATWG streams), which matters at thousands of sends a second.
+ * undici's `dispatch` with a handler of its own rather than `request` or `fetch`: the same
+ * pool and timeouts, without `request`'s Readable body stream and promise plumbing per
+ * answer (or `fetch`'s WHATWG streams), which matters at thousands of sends a second.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 export type HttpResponse = {
   status: number;
@@ -22,8 +23,8 @@ export type HttpPost = {
   body: string | Buffer;
   /**
    * 'discard' when the caller reads nothing of a 2xx answer but its status and headers: its
-   * body is then drained without being buffered or decoded. Other answers are always read.
-   * Defaults to 'read'.
+   * body is then read off the connection without being kept or decoded. Other answers are
+   * always read. Defaults to 'read'.
    */
   successBody?: 'read' | 'discard';
 };
@@ -46,35 +47,69 @@ const defaultTimeoutMs = 10_000;
 /** Enough of an error page to quote; the rest of the body is not read. */
 const maxResponseBytes = 16 * 1024;
 
-type ResponseBody = Dispatcher.ResponseData['body'];
-
-async function readStart(body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    // Leaving the loop destroys the stream: a receiver cannot make Herald read a gigabyte.
-    if (size >= maxResponseBytes) break;
-  }
-  return Buffer.concat(chunks).subarray(0, maxResponseBytes).toString('utf8');
-}
+/** Why an answer's body was given up: only the handler itself sees it, as its own abort. */
+const bodyTooLarge = new Error('the answer\'s body is longer than Herald reads');
 
 /**
- * Reads the start of an answer's body, or drains it when nobody reads it. The async iterator
- * costs promises and a buffer per chunk, a good share of a webhook's CPU, so it is kept for
- * bodies of unknown or too large a length; a body whose announced length fits is read whole
- * by undici (`text()`, bounded by that length), and one not wanted is dumped (`dump()`, which
- * gives up on the connection past the same bound rather than read a gigabyte).
+ * Collects one answer from undici's callbacks: its status, its headers (undici parses them,
+ * lowercase names, a repeated header as an array) and the start of its body. It resolves when
+ * the body has ended, the connection then free for the next send. Past `maxResponseBytes` it
+ * aborts the request, which closes the connection: a receiver cannot make Herald read a
+ * gigabyte, wanted or not. A 2xx whose body nobody reads keeps none of it.
  */
-async function readBody(body: ResponseBody, headers: HttpResponse['headers'], isWanted: boolean): Promise<string> {
-  const length = Number(headerValue(headers, 'content-length') ?? Number.NaN);
-  if (!isWanted || length === 0) {
-    await body.dump({ limit: maxResponseBytes });
-    return '';
+class AnswerCollector implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private headers: HttpResponse['headers'] = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private isBodyKept = true;
+  private isSettled = false;
+
+  constructor(
+    private readonly successBody: 'read' | 'discard',
+    private readonly resolve: (response: HttpResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  // Its presence tells undici this handler speaks the v7 API (onResponse…); nothing to do.
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: HttpResponse['headers']): void {
+    // 1xx answers are informational: the real one follows.
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    this.headers = headers;
+    this.isBodyKept = statusCode >= 300 || this.successBody === 'read';
   }
-  if (Number.isSafeInteger(length) && length > 0 && length <= maxResponseBytes) return body.text();
-  return readStart(body);
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.isBodyKept) this.chunks.push(chunk);
+    if (this.size > maxResponseBytes) {
+      this.settle();
+      controller.abort(bodyTooLarge);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.settle();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    // After settle() the error is the abort past the bound, or a body that failed after it
+    // was read far enough: the answer already went out.
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.reject(error);
+  }
+
+  private settle(): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    const text = this.chunks.length === 0 ? '' : body.subarray(0, maxResponseBytes).toString('utf8');
+    this.resolve({ status: this.status, headers: this.headers, text });
+  }
 }
 
 /** Creates a pooled HTTP client; every channel sender owns one and closes it with itself. */
@@ -89,12 +124,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     connect: { timeout: timeoutMs },
   });
   return {
-    post: async ({ url, headers, body, successBody = 'read' }) => {
-      const response = await request(url, { method: 'POST', headers, body, dispatcher: agent });
-      const isSuccess = response.statusCode >= 200 && response.statusCode < 300;
-      const text = await readBody(response.body, response.headers, !isSuccess || successBody === 'read');
-      return { status: response.statusCode, headers: response.headers, text };
-    },
+    post: ({ url, headers, body, successBody = 'read' }) => new Promise<HttpResponse>((resolve, reject) => {
+      const target = new URL(url);
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`not an http(s) URL: ${target.protocol}`);
+      agent.dispatch(
+        { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'POST', headers, body },
+        new AnswerCollector(successBody, resolve, reject),
+      );
+    }),
     close: () => agent.close(),
   };
 }

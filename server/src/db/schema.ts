@@ -195,6 +195,8 @@ export const runs = pgTable('runs', {
  *   fan-out's cost. The services that delete do what the cascades did, in their transaction:
  *   deleteSchedule removes its runs' deliveries, deleteRecipient removes theirs after waiting
  *   for fan-outs in progress (engine/fan-out/fan-out-lock.ts), so no delivery points nowhere.
+ *   Both remove the deliveries' attempts with them (`delivery_attempts` has no foreign key
+ *   either).
  * - No index on recipient_id alone (random UUIDs: the costliest index to fill). A recipient's
  *   deliveries are found through the unique (run_id, recipient_id) key, one probe per run.
  * - Runs ask "is anything still queued or being sent?" of a partial index that holds only
@@ -245,10 +247,21 @@ export const deliveries = pgTable('deliveries', {
   index('deliveries_failed_idx').on(t.updatedAt).where(sql`${t.status} = 'failed'`),
 ]);
 
-/** Each channel send of a delivery. */
+/**
+ * Each channel send of a delivery.
+ *
+ * delivery_id has no foreign key, for the reason `deliveries` has none: its trigger's
+ * `SELECT … FOR KEY SHARE` per attempt was 8–12 µs of PostgreSQL in every record of a batch
+ * (docs/benchmarks.md). What the cascade did, the services that delete deliveries do in their
+ * transaction: deleteSchedule and deleteRecipient lock the deliveries, delete their attempts,
+ * then the deliveries (engine/worker/delete-deliveries.ts); the worker records an attempt only
+ * while it holds its delivery's row (engine/worker/record-results.ts), so no attempt points
+ * nowhere.
+ */
 export const deliveryAttempts = pgTable('delivery_attempts', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  deliveryId: bigint('delivery_id', { mode: 'number' }).notNull().references(() => deliveries.id, { onDelete: 'cascade' }),
+  /** the delivery (no foreign key: deleting deliveries deletes their attempts first) */
+  deliveryId: bigint('delivery_id', { mode: 'number' }).notNull(),
   channel: text('channel').notNull(),
   attempt: integer('attempt').notNull(),
   /** sent | failed */

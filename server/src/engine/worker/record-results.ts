@@ -16,12 +16,22 @@ import type { ResultRows } from './result-rows.ts';
  * (the attempts of a delivery deleted meanwhile excepted: they have nothing to belong to).
  * Returns how many deliveries were updated.
  *
+ * `delivery_attempts` has no foreign key (its per-attempt trigger was 8–12 µs of this
+ * statement), so the statement keeps what the key kept: an attempt is inserted only for a
+ * delivery whose row it holds, the ones its UPDATE changed and, for the rest (a lease lost),
+ * the ones it locks FOR KEY SHARE as the key's check did. A deletion locks the rows before
+ * it deletes their attempts (delete-deliveries.ts): whichever comes second waits for the
+ * other, and a record that waited finds the delivery gone. An EXISTS on the statement's
+ * snapshot would not do: it still sees a delivery whose deletion commits while it waits.
+ *
  * The settlements are parsed once, into a MATERIALIZED CTE, and the lease check compares
  * with columns of that CTE (`holder`, `held_status`) rather than with constants. With
  * constants, `status = 'sending'` matches the partial lease index and the planner, whose
  * statistics rarely see a row in 'sending', expects one row from it and scans the JSON once
  * per updated delivery: O(batch²), 17 of 26 ms for a batch of 200. As join conditions they
- * leave it one plan that fits: each settlement finds its delivery by primary key.
+ * leave it one plan that fits: each settlement finds its delivery by primary key. The
+ * deliveries not updated are locked only after the UPDATE (EXCEPT reads all of it first):
+ * a row the UPDATE changed would be skipped by the lock as changed by this very statement.
  */
 export async function recordResults(database: Database, workerId: string, rows: ResultRows): Promise<number> {
   if (rows.settlements.length === 0) return 0;
@@ -29,21 +39,9 @@ export async function recordResults(database: Database, workerId: string, rows: 
     WITH s AS MATERIALIZED (
       SELECT *, ${workerId}::text AS holder, 'sending'::text AS held_status FROM jsonb_to_recordset(${JSON.stringify(rows.settlements)}::jsonb)
         AS s(id bigint, status text, channel text, reason text, retry_at timestamptz, cost numeric, is_deferred boolean)
-    ), attempt_rows AS (
-      INSERT INTO delivery_attempts (delivery_id, channel, attempt, status, is_transient, error, provider_message_id, created_at)
-      SELECT delivery_id, channel, attempt, status, is_transient, error, provider_message_id, coalesce(at, now())
-      FROM jsonb_to_recordset(${JSON.stringify(rows.attempts)}::jsonb)
+    ), a AS MATERIALIZED (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows.attempts)}::jsonb)
         AS a(delivery_id bigint, channel text, attempt int, status text, is_transient boolean, error text, provider_message_id text, at timestamptz)
-      -- a delivery deleted while it was being sent (its schedule or recipient deleted) takes
-      -- no attempt: its foreign key would fail the whole batch, and the batch be sent again
-      WHERE EXISTS (SELECT 1 FROM deliveries AS d WHERE d.id = a.delivery_id)
-      RETURNING 1
-    ), event_rows AS (
-      INSERT INTO events (type, delivery_id, run_id, schedule_id, recipient_id, channel, data)
-      SELECT type, delivery_id, run_id, schedule_id, recipient_id, channel, coalesce(data, '{}'::jsonb)
-      FROM jsonb_to_recordset(${JSON.stringify(rows.events)}::jsonb)
-        AS e(type text, delivery_id bigint, run_id uuid, schedule_id uuid, recipient_id uuid, channel text, data jsonb)
-      RETURNING 1
     ), updated AS (
       UPDATE deliveries AS d
       SET status = s.status,
@@ -58,6 +56,24 @@ export async function recordResults(database: Database, workerId: string, rows: 
           updated_at = now()
       FROM s
       WHERE d.id = s.id AND d.status = s.held_status AND d.locked_by = s.holder
+      RETURNING d.id
+    ), unheld AS (
+      SELECT d.id FROM deliveries AS d
+      WHERE d.id IN (SELECT delivery_id FROM a EXCEPT SELECT id FROM updated)
+      FOR KEY SHARE
+    ), attempt_rows AS (
+      INSERT INTO delivery_attempts (delivery_id, channel, attempt, status, is_transient, error, provider_message_id, created_at)
+      SELECT delivery_id, channel, attempt, status, is_transient, error, provider_message_id, coalesce(at, now())
+      FROM a
+      -- a delivery deleted while it was being sent (its schedule or recipient deleted) is
+      -- neither updated nor locked, and takes no attempt
+      WHERE a.delivery_id IN (SELECT id FROM updated UNION ALL SELECT id FROM unheld)
+      RETURNING 1
+    ), event_rows AS (
+      INSERT INTO events (type, delivery_id, run_id, schedule_id, recipient_id, channel, data)
+      SELECT type, delivery_id, run_id, schedule_id, recipient_id, channel, coalesce(data, '{}'::jsonb)
+      FROM jsonb_to_recordset(${JSON.stringify(rows.events)}::jsonb)
+        AS e(type text, delivery_id bigint, run_id uuid, schedule_id uuid, recipient_id uuid, channel text, data jsonb)
       RETURNING 1
     )
     SELECT count(*)::int AS count FROM updated`);

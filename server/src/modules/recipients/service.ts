@@ -3,6 +3,7 @@ import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { recipientEngagement, recipients } from '../../db/schema.ts';
 import { lockOutFanOuts } from '../../engine/fan-out/fan-out-lock.ts';
+import { deleteDeliveries } from '../../engine/worker/delete-deliveries.ts';
 import { AppError, notFound, type FieldIssue } from '../../lib/errors.ts';
 import { validationFailed } from '../../lib/field-issues.ts';
 import { isPgError, pgError } from '../../lib/pg-errors.ts';
@@ -112,9 +113,7 @@ export async function deleteRecipient(db: Db, id: string): Promise<void> {
     if (deleted.length === 0) throw notFound('Recipient', id);
     // deliveries has no index on recipient_id alone: one probe of the unique (run_id,
     // recipient_id) key per run finds them (EXPLAIN in docs/benchmarks.md).
-    await tx.execute(sql`
-      DELETE FROM deliveries
-       WHERE run_id = ANY (ARRAY(SELECT id FROM runs)) AND recipient_id = ${id}::uuid`);
+    await deleteDeliveries(tx, sql`run_id = ANY (ARRAY(SELECT id FROM runs)) AND recipient_id = ${id}::uuid`);
     await tx.delete(recipientEngagement).where(eq(recipientEngagement.recipientId, id));
   });
 }

@@ -8,6 +8,7 @@ import type { Channel, Delivery, Run, ScheduleBulkResult, ScheduleChannelStats, 
 import { rowsOf, type Db, type DbOrTx } from '../../db/client.ts';
 import { schedules, templates } from '../../db/schema.ts';
 import { recordScheduleHistory } from '../../engine/scheduler/history.ts';
+import { deleteDeliveries } from '../../engine/worker/delete-deliveries.ts';
 import { timingOf } from '../../engine/scheduler/schedule-row.ts';
 import { AppError, fieldError, notFound } from '../../lib/errors.ts';
 import { validationFailed } from '../../lib/field-issues.ts';
@@ -212,11 +213,11 @@ export async function deleteSchedule(db: Db, id: string): Promise<void> {
   await db.transaction(async (tx) => {
     // The row lock first: a firing in progress holds it (FOR UPDATE; a manual run, KEY SHARE
     // through its run's foreign key), so this waits for it to commit and then sees its run and
-    // deliveries. Deliveries have no foreign key to runs: they are removed here, before the
-    // runs go by cascade.
+    // deliveries. Deliveries have no foreign key to runs, nor attempts to deliveries: they are
+    // removed here, before the runs go by cascade.
     const [locked] = await rowsOf<{ id: string }>(tx, sql`SELECT id FROM schedules WHERE id = ${id}::uuid FOR UPDATE`);
     if (!locked) throw notFound('Schedule', id);
-    await tx.execute(sql`DELETE FROM deliveries WHERE run_id = ANY (ARRAY(SELECT id FROM runs WHERE schedule_id = ${id}::uuid))`);
+    await deleteDeliveries(tx, sql`run_id = ANY (ARRAY(SELECT id FROM runs WHERE schedule_id = ${id}::uuid))`);
     await tx.delete(schedules).where(eq(schedules.id, id));
   });
 }
