@@ -10,4 +10,11 @@ describe('loadConfig', () => {
   it('names a variable that is not an email address', () => {
     expect(() => loadConfig({ HERALD_ADMIN_EMAIL: 'admin' })).toThrow(/HERALD_ADMIN_EMAIL: must be an email address/);
   });
+
+  it('claims larger batches on embedded PGlite, whose statements cost more each, unless told otherwise', () => {
+    expect(loadConfig({}).workerBatchSize).toBe(1000);
+    expect(loadConfig({ DATABASE_URL: 'postgres://herald@db.example/herald' }).workerBatchSize).toBe(200);
+    expect(loadConfig({ HERALD_WORKER_BATCH_SIZE: '50' }).workerBatchSize).toBe(50);
+    expect(() => loadConfig({ HERALD_WORKER_BATCH_SIZE: '0' })).toThrow(/HERALD_WORKER_BATCH_SIZE/);
+  });
 });

@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 
 type Fields = Record<string, string | number | boolean | null>;
 type ErrorDescription = { name: string; message: string; fields: Fields };
-type Results = { rows: unknown[]; fields: Array<{ name: string; dataTypeID: number }>; affectedRows?: number };
+type Results<T = unknown> = { rows: T[]; fields: Array<{ name: string; dataTypeID: number }>; affectedRows?: number };
 type QueryOptions = { rowMode?: 'array' | 'object' };
 type Reply = { id: number; result?: unknown; error?: ErrorDescription };
 type Event =
@@ -36,7 +36,7 @@ class PgliteError extends Error {
 
 /** A transaction open in the thread; statements on it carry its id. */
 export type PgliteThreadTransaction = {
-  query: <T>(sql: string, params?: unknown[], options?: QueryOptions) => Promise<Results & { rows: T[] }>;
+  query: <T>(sql: string, params?: unknown[], options?: QueryOptions) => Promise<Results<T>>;
   exec: (sql: string) => Promise<Results[]>;
   rollback: () => Promise<void>;
 };
@@ -77,8 +77,8 @@ export class PgliteThread {
     });
   }
 
-  query<T>(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<Results & { rows: T[] }> {
-    return this.#call({ op: 'query', sql, params, rowMode: options.rowMode ?? 'object' }) as Promise<Results & { rows: T[] }>;
+  query<T>(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<Results<T>> {
+    return this.#call({ op: 'query', sql, params, rowMode: options.rowMode ?? 'object' }) as Promise<Results<T>>;
   }
 
   exec(sql: string): Promise<Results[]> {
@@ -90,7 +90,7 @@ export class PgliteThread {
     const tx = (await this.#call({ op: 'begin' })) as number;
     const transaction: PgliteThreadTransaction = {
       query: <R>(sql: string, params: unknown[] = [], options: QueryOptions = {}) =>
-        this.#call({ op: 'query', tx, sql, params, rowMode: options.rowMode ?? 'object' }) as Promise<Results & { rows: R[] }>,
+        this.#call({ op: 'query', tx, sql, params, rowMode: options.rowMode ?? 'object' }) as Promise<Results<R>>,
       exec: (sql) => this.#call({ op: 'exec', tx, sql }) as Promise<Results[]>,
       rollback: async () => {
         await this.#call({ op: 'rollback', tx });
