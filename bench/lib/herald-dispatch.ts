@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { createChannelRegistry } from '../../server/src/channels/registry.ts';
-import { loadConfig } from '../../server/src/config.ts';
+import { defaultWorkerBatchSize, loadConfig } from '../../server/src/config.ts';
 import { createContext, type HeraldContext } from '../../server/src/context.ts';
 import { fanOut } from '../../server/src/engine/fan-out/fan-out.ts';
 import { startEngine } from '../../server/src/engine/index.ts';
@@ -145,5 +145,5 @@ export async function dispatchWithHerald(bench: BenchDatabase, sinks: Sinks, cha
     received = channel === 'email' ? sinkCounts.smtp : sinkCounts.http;
     distinct = channel === 'email' ? sinkCounts.smtpIds : sinkCounts.httpKeys;
   }
-  return { channel, count, ms, peakRss, received, distinct, batchSize: context.config.workerBatchSize, concurrency: context.config.workerConcurrency, workers: children ? 0 : workerLoops, workerProcesses: processCount, processCpuSeconds: cpuUsed.processSeconds + childCpuSeconds, postgresCpuSeconds: cpuUsed.postgresSeconds, sinkCpuSeconds };
+  return { channel, count, ms, peakRss, received, distinct, batchSize: context.config.workerBatchSize ?? defaultWorkerBatchSize[bench.driver], concurrency: context.config.workerConcurrency, workers: children ? 0 : workerLoops, workerProcesses: processCount, processCpuSeconds: cpuUsed.processSeconds + childCpuSeconds, postgresCpuSeconds: cpuUsed.postgresSeconds, sinkCpuSeconds };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { defaultWorkerBatchSize, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('accepts the documented default admin, admin@localhost, when it is set explicitly', () => {
@@ -11,9 +11,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HERALD_ADMIN_EMAIL: 'admin' })).toThrow(/HERALD_ADMIN_EMAIL: must be an email address/);
   });
 
-  it('claims larger batches on embedded PGlite, whose statements cost more each, unless told otherwise', () => {
-    expect(loadConfig({}).workerBatchSize).toBe(1000);
-    expect(loadConfig({ DATABASE_URL: 'postgres://herald@db.example/herald' }).workerBatchSize).toBe(200);
+  it('leaves the batch size to the database unless told: larger on embedded PGlite, whose statements cost more each', () => {
+    expect(loadConfig({}).workerBatchSize).toBeUndefined();
+    expect(defaultWorkerBatchSize).toEqual({ postgres: 200, pglite: 1000 });
     expect(loadConfig({ HERALD_WORKER_BATCH_SIZE: '50' }).workerBatchSize).toBe(50);
     expect(() => loadConfig({ HERALD_WORKER_BATCH_SIZE: '0' })).toThrow(/HERALD_WORKER_BATCH_SIZE/);
   });

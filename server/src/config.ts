@@ -12,7 +12,7 @@ export type ProcessRole = z.infer<typeof roleSchema>;
  * what reaches 5,000 webhooks/s: 4,100–4,300/s at 200, 5,300 at 500, 6,200 at 1,000
  * (docs/benchmarks.md). One process holds it all, so the larger window is one process's.
  */
-const defaultBatchSize = { postgres: 200, pglite: 1000 } as const;
+export const defaultWorkerBatchSize = { postgres: 200, pglite: 1000 } as const;
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -61,7 +61,8 @@ export type Config = {
   catchUpWindowMinutes: number;
   schedulerIntervalMs: number;
   workerIntervalMs: number;
-  workerBatchSize: number;
+  /** deliveries a worker claims at once; undefined: the database's default (defaultWorkerBatchSize) */
+  workerBatchSize: number | undefined;
   workerConcurrency: number;
   /** multiplies the length of every rate-limit and frequency-cap window: 1, except in tests that cannot wait a minute */
   limitWindowScale: number;
@@ -109,7 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catchUpWindowMinutes: e.HERALD_CATCHUP_WINDOW_MINUTES,
     schedulerIntervalMs: e.HERALD_SCHEDULER_INTERVAL_MS,
     workerIntervalMs: e.HERALD_WORKER_INTERVAL_MS,
-    workerBatchSize: e.HERALD_WORKER_BATCH_SIZE ?? (e.DATABASE_URL ? defaultBatchSize.postgres : defaultBatchSize.pglite),
+    workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
     limitWindowScale: e.HERALD_LIMIT_WINDOW_SCALE,
     webDir: e.HERALD_WEB_DIR,

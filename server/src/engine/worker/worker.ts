@@ -16,6 +16,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { HeraldContext } from '../../context.ts';
+import { defaultWorkerBatchSize } from '../../config.ts';
 import { cachedLoader } from '../../channels/generated-setting.ts';
 import { createChannelRegistry } from '../../channels/registry.ts';
 import { readDeliverySettings } from '../../modules/settings/service.ts';
@@ -54,7 +55,7 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
   const leaseMs = options.leaseMs ?? defaultLeaseMs;
   const dispatchOptions: DispatchOptions = {
     workerId: id,
-    batchSize: config.workerBatchSize,
+    batchSize: config.workerBatchSize ?? defaultWorkerBatchSize[database.driver],
     concurrency: config.workerConcurrency,
     leaseMs,
     limitWindowScale: config.limitWindowScale,
