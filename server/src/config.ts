@@ -9,8 +9,8 @@ export type ProcessRole = z.infer<typeof roleSchema>;
  * twice small (the batch sending and the one being recorded) at 5–15% below what larger batches
  * reach. Embedded PGlite pays about 3 ms for each of a batch's statements whatever its size
  * (planning and the wire protocol in WebAssembly, the hop to its thread), so there 1,000 is
- * what reaches 5,000 webhooks/s: 4,100–4,300/s at 200, 5,300 at 500, 6,200 at 1,000
- * (docs/benchmarks.md). One process holds it all, so the larger window is one process's.
+ * what reaches 5,000 webhooks/s: 4,072–4,706/s at 200, 4,515–5,290 at 500, 6,211–6,248 at
+ * 1,000 (docs/benchmarks.md). One process holds it all, so the larger window is one process's.
  */
 export const defaultWorkerBatchSize = { postgres: 200, pglite: 1000 } as const;
 

@@ -92,29 +92,25 @@ async function end(message) {
   await entry.done;
 }
 
+/** What crosses back of a result: its rows, columns and count, not PGlite's other fields. */
+const resultOf = ({ rows, fields, affectedRows }) => ({ rows, fields, affectedRows });
+
 async function handle(message) {
   switch (message.op) {
-    case 'query': {
-      const result = await clientOf(message).query(message.sql, message.params, { rowMode: message.rowMode, parsers });
-      return { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows };
-    }
-    case 'exec': {
-      const results = await clientOf(message).exec(message.sql, { parsers });
-      return results.map((result) => ({ rows: result.rows, fields: result.fields, affectedRows: result.affectedRows }));
-    }
+    case 'query':
+      return resultOf(await clientOf(message).query(message.sql, message.params, { rowMode: message.rowMode, parsers }));
+    case 'exec':
+      return (await clientOf(message).exec(message.sql, { parsers })).map(resultOf);
     case 'begin':
       return begin(message.id);
     case 'end':
       return end(message);
     case 'rollback':
       return clientOf(message).rollback();
-    case 'listen': {
-      if (!listeners.has(message.channel)) {
-        const unsubscribe = await pg.listen(message.channel, (payload) => port.postMessage({ op: 'notification', channel: message.channel, payload }));
-        listeners.set(message.channel, unsubscribe);
-      }
+    case 'listen':
+      // once per channel: the main thread keeps the handlers and asks again only after `unlisten`
+      listeners.set(message.channel, await pg.listen(message.channel, (payload) => port.postMessage({ op: 'notification', channel: message.channel, payload })));
       return null;
-    }
     case 'unlisten': {
       const unsubscribe = listeners.get(message.channel);
       listeners.delete(message.channel);

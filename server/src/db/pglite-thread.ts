@@ -78,20 +78,19 @@ export class PgliteThread {
   }
 
   query<T>(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<Results<T>> {
-    return this.#call({ op: 'query', sql, params, rowMode: options.rowMode ?? 'object' }) as Promise<Results<T>>;
+    return this.#query(undefined, sql, params, options);
   }
 
   exec(sql: string): Promise<Results[]> {
-    return this.#call({ op: 'exec', sql }) as Promise<Results[]>;
+    return this.#exec(undefined, sql);
   }
 
   /** Runs `callback` in a transaction: COMMIT if it returns, ROLLBACK if it throws. */
   async transaction<T>(callback: (tx: PgliteThreadTransaction) => Promise<T>): Promise<T> {
     const tx = (await this.#call({ op: 'begin' })) as number;
     const transaction: PgliteThreadTransaction = {
-      query: <R>(sql: string, params: unknown[] = [], options: QueryOptions = {}) =>
-        this.#call({ op: 'query', tx, sql, params, rowMode: options.rowMode ?? 'object' }) as Promise<Results<R>>,
-      exec: (sql) => this.#call({ op: 'exec', tx, sql }) as Promise<Results[]>,
+      query: <R>(sql: string, params: unknown[] = [], options: QueryOptions = {}) => this.#query<R>(tx, sql, params, options),
+      exec: (sql) => this.#exec(tx, sql),
       rollback: async () => {
         await this.#call({ op: 'rollback', tx });
       },
@@ -130,6 +129,15 @@ export class PgliteThread {
     if (!this.#stopped) await this.#call({ op: 'close' });
     this.#stopped ??= new Error('the PGlite database is closed');
     await this.#worker.terminate();
+  }
+
+  /** A statement on the database itself (`tx` undefined) or in an open transaction. */
+  #query<T>(tx: number | undefined, sql: string, params: unknown[], options: QueryOptions): Promise<Results<T>> {
+    return this.#call({ op: 'query', tx, sql, params, rowMode: options.rowMode ?? 'object' }) as Promise<Results<T>>;
+  }
+
+  #exec(tx: number | undefined, sql: string): Promise<Results[]> {
+    return this.#call({ op: 'exec', tx, sql }) as Promise<Results[]>;
   }
 
   #call(message: Record<string, unknown>): Promise<unknown> {
