@@ -23,8 +23,6 @@ CREATE TABLE "deliveries" (
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"retry_base" integer DEFAULT 0 NOT NULL,
 	"counted_at" timestamp with time zone,
-	"locked_by" text,
-	"locked_until" timestamp with time zone,
 	"reason" text,
 	"sent_at" timestamp with time zone,
 	"cost" numeric(12, 6),
@@ -42,6 +40,12 @@ CREATE TABLE "delivery_attempts" (
 	"error" text,
 	"provider_message_id" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "delivery_leases" (
+	"delivery_id" bigint PRIMARY KEY NOT NULL,
+	"locked_by" text NOT NULL,
+	"locked_until" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "events" (
@@ -233,8 +237,7 @@ ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY
 ALTER TABLE "templates" ADD CONSTRAINT "templates_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "deliveries_run_recipient_key" ON "deliveries" USING btree ("run_id","recipient_id");--> statement-breakpoint
 CREATE INDEX "deliveries_claim_idx" ON "deliveries" USING btree ("priority","due_at") WHERE "deliveries"."status" = 'queued';--> statement-breakpoint
-CREATE INDEX "deliveries_lease_idx" ON "deliveries" USING btree ("locked_until") WHERE "deliveries"."status" = 'sending';--> statement-breakpoint
-CREATE INDEX "deliveries_run_open_idx" ON "deliveries" USING btree ("run_id") WHERE "deliveries"."status" IN ('queued', 'sending');--> statement-breakpoint
+CREATE INDEX "deliveries_run_open_idx" ON "deliveries" USING btree ("run_id") WHERE "deliveries"."status" = 'queued';--> statement-breakpoint
 CREATE INDEX "deliveries_counted_idx" ON "deliveries" USING btree ("recipient_id","counted_at") WHERE "deliveries"."counted_at" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "deliveries_failed_idx" ON "deliveries" USING btree ("updated_at") WHERE "deliveries"."status" = 'failed';--> statement-breakpoint
 CREATE INDEX "delivery_attempts_delivery_idx" ON "delivery_attempts" USING btree ("delivery_id");--> statement-breakpoint

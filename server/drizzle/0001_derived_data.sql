@@ -1,7 +1,8 @@
 -- What PostgreSQL derives and keeps for the segments, written by hand (drizzle-kit cannot
--- express triggers, functions or generated columns over them; `npm run db:generate` keeps
--- this file): the engagement rollup kept by a trigger on events, and the instants of date
--- attributes, a generated column of recipients.
+-- express triggers, functions, generated columns over them or unlogged tables; `npm run
+-- db:generate` keeps this file): the engagement rollup kept by a trigger on events, the
+-- instants of date attributes, a generated column of recipients, and the queue's leases
+-- made unlogged.
 --
 -- Keeps recipient_engagement (server/src/db/schema.ts) in step with events: after every
 -- statement that inserts events, in the same transaction, one INSERT … ON CONFLICT adds the
@@ -115,3 +116,8 @@ $$;
 -- write of attributes; the application never writes it.
 ALTER TABLE recipients ADD COLUMN attribute_instants jsonb NOT NULL
   GENERATED ALWAYS AS (herald_attribute_instants(attributes)) STORED;
+--> statement-breakpoint
+-- A lease is not worth a WAL record: after a crash of PostgreSQL an unlogged table comes back
+-- empty, and a delivery without a lease is claimable again, as it would be once its lease
+-- expired (server/src/db/schema.ts, deliveryLeases). A clean restart keeps the leases.
+ALTER TABLE delivery_leases SET UNLOGGED;

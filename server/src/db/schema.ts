@@ -209,7 +209,10 @@ export const deliveries = pgTable('deliveries', {
   scheduleId: uuid('schedule_id').notNull(),
   /** the recipient (no foreign key: deleteRecipient removes a deleted recipient's deliveries) */
   recipientId: uuid('recipient_id').notNull(),
-  /** queued | sending | sent | failed | skipped | cancelled */
+  /**
+   * queued | sent | failed | skipped | cancelled. A queued delivery a worker holds a lease on
+   * (`delivery_leases`) is shown as 'sending' (db/delivery-status.ts).
+   */
   status: text('status').notNull(),
   /** 0 critical … 3 low: smaller is served first */
   priority: smallint('priority').notNull().default(2),
@@ -226,8 +229,6 @@ export const deliveries = pgTable('deliveries', {
   retryBase: integer('retry_base').notNull().default(0),
   /** when the delivery took its place under the recipient's frequency cap (null: not counted) */
   countedAt: instant('counted_at'),
-  lockedBy: text('locked_by'),
-  lockedUntil: instant('locked_until'),
   /** why it was skipped or failed; while queued, what deferred it or why it is being retried */
   reason: text('reason'),
   sentAt: instant('sent_at'),
@@ -238,14 +239,33 @@ export const deliveries = pgTable('deliveries', {
 }, (t) => [
   uniqueIndex('deliveries_run_recipient_key').on(t.runId, t.recipientId),
   index('deliveries_claim_idx').on(t.priority, t.dueAt).where(sql`${t.status} = 'queued'`),
-  index('deliveries_lease_idx').on(t.lockedUntil).where(sql`${t.status} = 'sending'`),
   // completing runs and their progress: a run's deliveries still to send; empty once it is done
-  index('deliveries_run_open_idx').on(t.runId).where(sql`${t.status} IN ('queued', 'sending')`),
+  index('deliveries_run_open_idx').on(t.runId).where(sql`${t.status} = 'queued'`),
   // the frequency cap counts a recipient's recent deliveries; only capped deliveries are indexed
   index('deliveries_counted_idx').on(t.recipientId, t.countedAt).where(sql`${t.countedAt} IS NOT NULL`),
   // the dead letters, newest first
   index('deliveries_failed_idx').on(t.updatedAt).where(sql`${t.status} = 'failed'`),
 ]);
+
+/**
+ * The deliveries workers are sending right now: one lease per delivery, which says who holds
+ * it and until when. A worker that dies stops renewing its leases; once they expire, the
+ * deliveries are claimable again (engine/worker/claim-deliveries.ts).
+ *
+ * A table of its own rather than columns of `deliveries`: a claim then inserts a small row
+ * here and leaves the delivery untouched, so each delivery is written once, when it is
+ * recorded, instead of twice with new entries in every index each time (docs/benchmarks.md,
+ * proposal 10). UNLOGGED (drizzle/0001_derived_data.sql): leases are not worth a WAL record,
+ * and after a crash of PostgreSQL the table comes back empty, which is what expired leases
+ * mean: every delivery that was being sent is claimable again.
+ */
+export const deliveryLeases = pgTable('delivery_leases', {
+  /** the delivery (no foreign key, as for its attempts: deleting deliveries deletes their leases first) */
+  deliveryId: bigint('delivery_id', { mode: 'number' }).primaryKey(),
+  /** the worker (engine/worker/worker.ts: host, process, a random part) */
+  lockedBy: text('locked_by').notNull(),
+  lockedUntil: instant('locked_until').notNull(),
+});
 
 /**
  * Each channel send of a delivery.

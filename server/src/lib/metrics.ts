@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/client.ts';
+import { deliveriesWithLeases, shownStatus } from '../db/delivery-status.ts';
 
 export type Metrics = {
   registry: Registry;
@@ -30,7 +31,7 @@ export function createMetrics(database: Database): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await database.query<{ status: string; count: string }>(sql`SELECT status, count(*)::text AS count FROM deliveries GROUP BY status`);
+      const rows = await database.query<{ status: string; count: string }>(sql`SELECT ${shownStatus} AS status, count(*)::text AS count FROM ${deliveriesWithLeases} GROUP BY 1`);
       for (const row of rows) this.set({ status: row.status }, Number(row.count));
     },
   });

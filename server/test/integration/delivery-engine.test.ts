@@ -42,7 +42,7 @@ afterEach(async () => {
   await worker?.stop();
   worker = undefined;
   // nothing left queued for the next test's worker
-  await t.database.db.delete(deliveries).where(inArray(deliveries.status, ['queued', 'sending']));
+  await t.database.db.delete(deliveries).where(eq(deliveries.status, 'queued'));
 });
 
 function start(config: Partial<HeraldContext['config']> = {}): Worker {

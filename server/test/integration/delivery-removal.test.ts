@@ -36,9 +36,11 @@ function sentBatch(ids: readonly number[]): ResultRows {
   };
 }
 
-/** Marks deliveries as claimed by a worker, as the claim does. */
+/** Gives a worker a lease on deliveries, as the claim does. */
 async function claimAs(worker: string, ids: readonly number[]): Promise<void> {
-  await t.database.query(sql`UPDATE deliveries SET status = 'sending', locked_by = ${worker}, locked_until = now() + interval '1 minute' WHERE id = ANY(${`{${ids.join(',')}}`}::bigint[])`);
+  await t.database.query(sql`
+    INSERT INTO delivery_leases (delivery_id, locked_by, locked_until)
+    SELECT id, ${worker}, now() + interval '1 minute' FROM unnest(${`{${ids.join(',')}}`}::bigint[]) AS id`);
 }
 
 /** One sent attempt and one event for each delivery, as a worker would have recorded them. */
@@ -103,7 +105,7 @@ describe('deleting what deliveries belong to', () => {
   it('records a sent batch in which a delivery was deleted meanwhile, without failing the rest of it', async () => {
     const seeded = await seedDeliveries(t, { count: 2 });
     const [gone, kept] = seeded.deliveryIds as [number, number];
-    await t.database.query(sql`UPDATE deliveries SET status = 'sending', locked_by = 'worker-a', locked_until = now() + interval '1 minute' WHERE run_id = ${seeded.runId}::uuid`);
+    await claimAs('worker-a', seeded.deliveryIds);
     const response = await t.app.inject({ method: 'DELETE', url: `/api/recipients/${seeded.recipientIds[0]}`, headers: t.auth });
     expect(response.statusCode).toBe(204);
 
@@ -119,6 +121,8 @@ describe('deleting what deliveries belong to', () => {
     expect(await attemptsOf([gone])).toBe(0);
     expect(await countOf(sql`SELECT count(*)::int AS n FROM deliveries WHERE id = ${kept} AND status = 'sent'`)).toBe(1);
     expect(await orphanAttempts()).toBe(0);
+    // the deleted delivery's lease went with it
+    expect(await countOf(sql`SELECT count(*)::int AS n FROM delivery_leases WHERE delivery_id = ${gone}`)).toBe(0);
   });
 
   it('records the attempt of a delivery whose lease another worker took, and leaves the delivery to that worker', async () => {
@@ -130,7 +134,9 @@ describe('deleting what deliveries belong to', () => {
     expect(await recordResults(t.database, 'worker-a', sentBatch([lost, held]))).toBe(1);
     expect(await attemptsOf([lost])).toBe(1);
     expect(await attemptsOf([held])).toBe(1);
-    expect(await countOf(sql`SELECT count(*)::int AS n FROM deliveries WHERE id = ${lost} AND status = 'sending' AND locked_by = 'worker-b'`)).toBe(1);
+    expect(await countOf(sql`SELECT count(*)::int AS n FROM deliveries WHERE id = ${lost} AND status = 'queued'`)).toBe(1);
+    expect(await countOf(sql`SELECT count(*)::int AS n FROM delivery_leases WHERE delivery_id = ${lost} AND locked_by = 'worker-b'`)).toBe(1);
+    expect(await countOf(sql`SELECT count(*)::int AS n FROM delivery_leases WHERE delivery_id = ${held}`)).toBe(0);
   });
 });
 

@@ -217,7 +217,7 @@ describe('stream', () => {
       const [template] = await db.insert(templates).values({ name: 'T', content: { inapp: { title: 'x', body: 'y' } } }).returning();
       const [schedule] = await db.insert(schedules).values({ name: 'S', templateId: template!.id, timing: { type: 'once' }, timezone: 'UTC', audienceType: 'test', channels: ['inapp'] }).returning();
       const [run] = await db.insert(runs).values({ scheduleId: schedule!.id, occurrenceAt: new Date() }).returning();
-      const [delivery] = await db.insert(deliveries).values({ runId: run!.id, scheduleId: schedule!.id, recipientId: ada.id, status: 'sending', dueAt: new Date(), channels: ['inapp'] }).returning();
+      const [delivery] = await db.insert(deliveries).values({ runId: run!.id, scheduleId: schedule!.id, recipientId: ada.id, status: 'sent', dueAt: new Date(), channels: ['inapp'] }).returning();
       const result = await createInAppSender(t.database).send({
         channel: 'inapp',
         deliveryId: delivery!.id,

@@ -4,7 +4,7 @@
  * the real worker deferred them at dispatch; and one whose time has come is due, not held.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { QueueStats, QuietWindow, Run } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { createRecipients, createSchedule } from '../support/factories.ts';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 beforeEach(async () => {
   // each test counts the whole queue: it starts empty, without quiet hours of the instance
-  await t.database.db.delete(deliveries).where(inArray(deliveries.status, ['queued', 'sending']));
+  await t.database.db.delete(deliveries).where(eq(deliveries.status, 'queued'));
   await putDeliverySettings(t, {});
 });
 

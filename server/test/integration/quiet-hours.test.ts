@@ -5,7 +5,7 @@
  * delivery until the window ends while a critical one goes.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { DeliverySettings, ImportJob, QuietWindow, Recipient, Run } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { createRecipients, createSchedule } from '../support/factories.ts';
@@ -31,7 +31,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await worker?.stop();
   worker = undefined;
-  await t.database.db.delete(deliveries).where(inArray(deliveries.status, ['queued', 'sending']));
+  await t.database.db.delete(deliveries).where(eq(deliveries.status, 'queued'));
 });
 
 const hhmm = (at: Date) => at.toISOString().slice(11, 16);

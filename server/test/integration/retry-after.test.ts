@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import type { RetryPolicy } from '@herald/shared';
 import { createPushSender } from '../../src/channels/push.ts';
@@ -36,7 +36,7 @@ afterAll(async () => {
 afterEach(async () => {
   await worker?.stop();
   worker = undefined;
-  await t.database.db.delete(deliveries).where(inArray(deliveries.status, ['queued', 'sending']));
+  await t.database.db.delete(deliveries).where(eq(deliveries.status, 'queued'));
 });
 
 const tooMany = (retryAfter: string, status = 429): Reply => ({ status, headers: { 'retry-after': retryAfter, 'content-type': 'text/plain' }, body: 'slow down' });

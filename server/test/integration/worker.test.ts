@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { TemplateContent } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { deliveries, deliveryAttempts, events, inboxMessages, recipients, runs, schedules, templates } from '../../src/db/schema.ts';
+import { deliveries, deliveryAttempts, deliveryLeases, events, inboxMessages, recipients, runs, schedules, templates } from '../../src/db/schema.ts';
 import { startWorker, type WorkerOptions } from '../../src/engine/worker/worker.ts';
 import { startEngine } from '../../src/engine/index.ts';
 import { claimDeliveries, releaseDeliveries } from '../../src/engine/worker/claim-deliveries.ts';
@@ -89,6 +89,11 @@ async function rowsOf(ids: number[]) {
   return t.database.db.select().from(deliveries).where(inArray(deliveries.id, ids)).orderBy(asc(deliveries.id));
 }
 
+/** The leases workers hold on these deliveries (a delivery being sent has one). */
+async function leasesOf(ids: number[]) {
+  return t.database.db.select().from(deliveryLeases).where(inArray(deliveryLeases.deliveryId, ids)).orderBy(asc(deliveryLeases.deliveryId));
+}
+
 async function attemptsOf(id: number) {
   return t.database.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, id)).orderBy(asc(deliveryAttempts.id));
 }
@@ -118,14 +123,24 @@ describe('claiming', () => {
     const claimed = await claimDeliveries(t.database, 'test-claimer', 2, 60_000);
     expect(claimed.map((d) => d.id)).toEqual([critical.deliveryIds[0], normal.deliveryIds[0]]);
     expect(claimed.every((d) => d.attempts === 1)).toBe(true);
+    // the claim leaves the delivery as it was and takes a lease on it
     const [row] = await rowsOf([critical.deliveryIds[0]!]);
-    expect(row).toMatchObject({ status: 'sending', lockedBy: 'test-claimer', attempts: 1 });
-    expect(row!.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    expect(row).toMatchObject({ status: 'queued', attempts: 0 });
+    const leases = await leasesOf(claimed.map((d) => d.id));
+    expect(leases.map((lease) => [lease.deliveryId, lease.lockedBy])).toEqual(claimed.map((d) => [d.id, 'test-claimer']));
+    expect(leases.every((lease) => lease.lockedUntil.getTime() > Date.now() + 30_000)).toBe(true);
+    // a leased delivery is not claimed again, by this worker or another
+    expect((await claimDeliveries(t.database, 'another-claimer', 5, 60_000)).map((d) => d.id)).toEqual([low.deliveryIds[0]]);
+    expect(await releaseDeliveries(t.database, 'another-claimer', low.deliveryIds)).toBe(1);
 
     expect(await releaseDeliveries(t.database, 'someone-else', claimed.map((d) => d.id))).toBe(0);
     expect(await releaseDeliveries(t.database, 'test-claimer', claimed.map((d) => d.id))).toBe(2);
     const released = await rowsOf(claimed.map((d) => d.id));
-    expect(released.map((r) => [r.status, r.lockedBy, r.attempts])).toEqual([['queued', null, 0], ['queued', null, 0]]);
+    expect(released.map((r) => [r.status, r.attempts])).toEqual([['queued', 0], ['queued', 0]]);
+    expect(await leasesOf(claimed.map((d) => d.id))).toEqual([]);
+    // claimable again, with the same attempt number
+    expect((await claimDeliveries(t.database, 'test-claimer', 2, 60_000)).map((d) => [d.id, d.attempts])).toEqual(claimed.map((d) => [d.id, 1]));
+    await releaseDeliveries(t.database, 'test-claimer', claimed.map((d) => d.id));
     // leave nothing due for the next tests
     await t.database.db.delete(deliveries).where(inArray(deliveries.id, [...low.deliveryIds, ...critical.deliveryIds, ...normal.deliveryIds, ...later.deliveryIds]));
   });
@@ -138,7 +153,8 @@ describe('email', () => {
     await work(seeded.deliveryIds);
 
     const rows = await rowsOf(seeded.deliveryIds);
-    expect(rows.map((r) => [r.status, r.channel, r.attempts, r.lockedBy])).toEqual(Array(3).fill(['sent', 'email', 1, null]));
+    expect(rows.map((r) => [r.status, r.channel, r.attempts])).toEqual(Array(3).fill(['sent', 'email', 1]));
+    expect(await leasesOf(seeded.deliveryIds)).toEqual([]);
     expect(rows.every((r) => r.sentAt instanceof Date)).toBe(true);
 
     const id = seeded.deliveryIds[0]!;
@@ -323,11 +339,11 @@ describe('runs and leases', () => {
   it('requeues and sends a delivery whose worker died holding it (an expired lease)', async () => {
     const seeded = await seed();
     const id = seeded.deliveryIds[0]!;
-    await t.database.db.update(deliveries)
-      .set({ status: 'sending', lockedBy: 'dead-worker', lockedUntil: sql`now() - interval '1 second'`, attempts: 1 })
-      .where(eq(deliveries.id, id));
+    await t.database.db.insert(deliveryLeases).values({ deliveryId: id, lockedBy: 'dead-worker', lockedUntil: sql`now() - interval '1 second'` });
     await work([id], { ...fast, leaseMs: 1000 });
+    // the dead worker's attempt counts
     expect((await rowsOf([id]))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await leasesOf([id])).toEqual([]);
     expect(sink.messages.filter((m) => m.messageId === stableMessageId(id, seeded.runId))).toHaveLength(1);
   });
 
@@ -339,7 +355,7 @@ describe('runs and leases', () => {
     const first = startWorker(t.context, options);
     let second: ReturnType<typeof startWorker> | undefined;
     try {
-      await waitUntil(async () => (await rowsOf([id]))[0]!.status === 'sending', 'the claim');
+      await waitUntil(async () => (await leasesOf([id])).length === 1, 'the claim');
       // a second worker that reclaims expired leases every 150 ms
       second = startWorker(t.context, options);
       await waitUntil(isSettled([id]), 'the delivery to settle');
@@ -358,7 +374,7 @@ describe('runs and leases', () => {
     const context: HeraldContext = { ...t.context, config: { ...t.config, workerConcurrency: 1, workerBatchSize: 5 } };
     const worker = startWorker(context, fast);
     try {
-      await waitUntil(async () => (await rowsOf(seeded.deliveryIds)).every((r) => r.status === 'sending'), 'the batch to be claimed');
+      await waitUntil(async () => (await leasesOf(seeded.deliveryIds)).length === 5, 'the batch to be claimed');
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await worker.stop();
@@ -370,7 +386,8 @@ describe('runs and leases', () => {
     expect(sent.length).toBeGreaterThanOrEqual(1);
     expect(sent.length + queued.length).toBe(5);
     expect(queued.length).toBeGreaterThanOrEqual(1);
-    expect(queued.every((r) => r.attempts === 0 && r.lockedBy === null && r.lockedUntil === null)).toBe(true);
+    expect(queued.every((r) => r.attempts === 0)).toBe(true);
+    expect(await leasesOf(seeded.deliveryIds)).toEqual([]);
     const delivered = sink.messages.filter((m) => seeded.emails.some((email) => m.to.includes(email)));
     expect(delivered).toHaveLength(sent.length);
     // what was handed back goes out with the next worker

@@ -1,5 +1,5 @@
 /**
- * Deleting deliveries with their attempts. `delivery_attempts.delivery_id` has no foreign key
+ * Deleting deliveries with their attempts and leases. `delivery_attempts.delivery_id` has no foreign key
  * (its per-attempt check was 8–12 µs of every record, docs/benchmarks.md), so the services
  * that delete deliveries (deleteSchedule, deleteRecipient) delete their attempts here, in
  * their transaction, where the cascade used to.
@@ -11,14 +11,17 @@
  * before the attempts are read, and under READ COMMITTED the next statement's fresh snapshot
  * sees its attempts and deletes them. A record that comes after waits for this transaction,
  * then finds the delivery gone and inserts no attempt for it. Deleting the deliveries first
- * would not do: their attempts could no longer be found through them.
+ * would not do: their attempts could no longer be found through them. A lease of a
+ * delivery being sent goes with it; its worker's record then finds no lease to update
+ * through, and the delivery is not written back.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 
-/** Deletes the deliveries that `which` (a condition on `deliveries`' columns) selects, and their attempts. */
+/** Deletes the deliveries that `which` (a condition on `deliveries`' columns) selects, their attempts and their leases. */
 export async function deleteDeliveries(tx: DbOrTx, which: SQL): Promise<void> {
   await tx.execute(sql`SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE ${which} FOR UPDATE) AS locked`);
   await tx.execute(sql`DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE ${which})`);
+  await tx.execute(sql`DELETE FROM delivery_leases WHERE delivery_id IN (SELECT id FROM deliveries WHERE ${which})`);
   await tx.execute(sql`DELETE FROM deliveries WHERE ${which}`);
 }

@@ -9,12 +9,17 @@ import type { ResultRows } from './result-rows.ts';
 
 /**
  * Records attempts, events and new delivery states (a deferred delivery goes back to the
- * queue with its attempt taken back; a delivered message adds its cost). A delivery is updated only while this
- * worker still holds its lease: if the lease ran out and another worker took the row, that
- * worker's outcome wins; the attempts (at the time they were settled, which a retry's delay
- * counts from) and events are recorded either way, as they happened
- * (the attempts of a delivery deleted meanwhile excepted: they have nothing to belong to).
- * Returns how many deliveries were updated.
+ * queue with no attempt counted; a delivered message adds its cost), and deletes the
+ * batch's leases. A delivery is updated only while this worker still holds its lease: if
+ * the lease ran out and was reclaimed, another worker's outcome wins; the attempts (at the
+ * time they were settled, which a retry's delay counts from) and events are recorded either
+ * way, as they happened (the attempts of a delivery deleted meanwhile excepted: they have
+ * nothing to belong to). Returns how many deliveries were updated.
+ *
+ * The lease check is the DELETE of the leases: only the leases this worker still holds are
+ * deleted, and only their deliveries updated. A reclaim deleting the same expired lease at
+ * the same moment waits for this statement or makes it wait; either way exactly one of them
+ * deletes it.
  *
  * `delivery_attempts` has no foreign key (its per-attempt trigger was 8–12 µs of this
  * statement), so the statement keeps what the key kept: an attempt is inserted only for a
@@ -24,24 +29,25 @@ import type { ResultRows } from './result-rows.ts';
  * other, and a record that waited finds the delivery gone. An EXISTS on the statement's
  * snapshot would not do: it still sees a delivery whose deletion commits while it waits.
  *
- * The settlements are parsed once, into a MATERIALIZED CTE, and the lease check compares
- * with columns of that CTE (`holder`, `held_status`) rather than with constants. With
- * constants, `status = 'sending'` matches the partial lease index and the planner, whose
- * statistics rarely see a row in 'sending', expects one row from it and scans the JSON once
- * per updated delivery: O(batch²), 17 of 26 ms for a batch of 200. As join conditions they
- * leave it one plan that fits: each settlement finds its delivery by primary key. The
- * deliveries not updated are locked only after the UPDATE (EXCEPT reads all of it first):
- * a row the UPDATE changed would be skipped by the lock as changed by this very statement.
+ * The settlements are parsed once, into a MATERIALIZED CTE, joined with the deleted leases
+ * and then with the deliveries by primary key. The deliveries not updated are locked only
+ * after the UPDATE (EXCEPT reads all of it first): a row the UPDATE changed would be skipped
+ * by the lock as changed by this very statement.
  */
 export async function recordResults(database: Database, workerId: string, rows: ResultRows): Promise<number> {
   if (rows.settlements.length === 0) return 0;
   const [updated] = await database.query<{ count: number }>(sql`
     WITH s AS MATERIALIZED (
-      SELECT *, ${workerId}::text AS holder, 'sending'::text AS held_status FROM jsonb_to_recordset(${JSON.stringify(rows.settlements)}::jsonb)
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows.settlements)}::jsonb)
         AS s(id bigint, status text, channel text, reason text, retry_at timestamptz, cost numeric, is_deferred boolean)
     ), a AS MATERIALIZED (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows.attempts)}::jsonb)
         AS a(delivery_id bigint, channel text, attempt int, status text, is_transient boolean, error text, provider_message_id text, at timestamptz)
+    ), held AS (
+      DELETE FROM delivery_leases AS l
+      USING s
+      WHERE l.delivery_id = s.id AND l.locked_by = ${workerId}
+      RETURNING s.*
     ), updated AS (
       UPDATE deliveries AS d
       SET status = s.status,
@@ -49,13 +55,11 @@ export async function recordResults(database: Database, workerId: string, rows: 
           reason = s.reason,
           sent_at = CASE WHEN s.status = 'sent' THEN now() ELSE d.sent_at END,
           due_at = coalesce(s.retry_at, d.due_at),
-          attempts = CASE WHEN s.is_deferred THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+          attempts = CASE WHEN s.is_deferred THEN d.attempts ELSE d.attempts + 1 END,
           cost = CASE WHEN s.cost IS NULL THEN d.cost ELSE coalesce(d.cost, 0) + s.cost END,
-          locked_by = NULL,
-          locked_until = NULL,
           updated_at = now()
-      FROM s
-      WHERE d.id = s.id AND d.status = s.held_status AND d.locked_by = s.holder
+      FROM held AS s
+      WHERE d.id = s.id
       RETURNING d.id
     ), unheld AS (
       SELECT d.id FROM deliveries AS d
@@ -81,7 +85,8 @@ export async function recordResults(database: Database, workerId: string, rows: 
 }
 
 /**
- * Marks runs completed once none of their deliveries is queued or being sent, in one
+ * Marks runs completed once none of their deliveries is queued (or being sent: a leased
+ * delivery stays queued until its result is recorded), in one
  * statement for every run the batch touched. Called after the batch's results committed:
  * when two workers settle a run's last deliveries at once, the one that commits last reads
  * (READ COMMITTED, a fresh snapshot per statement) both commits and completes the run; if
@@ -96,7 +101,7 @@ export async function completeSettledRuns(database: Database, runIds: readonly s
       AND r.status = 'sending'
       AND NOT EXISTS (
         SELECT 1 FROM deliveries AS d
-        WHERE d.run_id = r.id AND d.status IN ('queued', 'sending')
+        WHERE d.run_id = r.id AND d.status = 'queued'
       )
     RETURNING r.id`);
   return rows.map((row) => row.id);

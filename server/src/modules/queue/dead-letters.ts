@@ -81,8 +81,7 @@ async function requeue(database: Database, which: SQL, userId: string | null): P
       SELECT d.id FROM deliveries d WHERE ${which} ORDER BY d.id LIMIT ${maxBulkRetry} FOR UPDATE
     ), retried AS (
       UPDATE deliveries AS d
-      SET status = 'queued', due_at = now(), reason = NULL, retry_base = d.attempts,
-          locked_by = NULL, locked_until = NULL, updated_at = now()
+      SET status = 'queued', due_at = now(), reason = NULL, retry_base = d.attempts, updated_at = now()
       FROM chosen
       WHERE d.id = chosen.id AND d.status = 'failed'
       RETURNING d.id, d.run_id, d.schedule_id, d.recipient_id

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { channels, priorities, rateLimitSchema, type Channel, type QueueStats } from '@herald/shared';
 import type { Database } from '../../db/client.ts';
+import { deliveriesWithLeases, shownStatus } from '../../db/delivery-status.ts';
 import { bucketLimitsOf, sustainedRatePerSecond } from '../../engine/limits/bucket.ts';
 import { readDeliverySettings } from '../settings/service.ts';
 import { projectRuns, type RunToProject } from './projection.ts';
@@ -17,7 +18,7 @@ const statuses = ['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled']
  * Europe/Paris"). The reason stays on the row until the next attempt, so one whose time has
  * come is due, no longer held.
  */
-const heldBack = sql`(due_at > now() AND (reason LIKE 'rate limit %' OR reason LIKE 'frequency cap:%' OR reason LIKE 'quiet hours until %'))`;
+const heldBack = sql`(d.due_at > now() AND (d.reason LIKE 'rate limit %' OR d.reason LIKE 'frequency cap:%' OR d.reason LIKE 'quiet hours until %'))`;
 /** how far back the pace of the queue is measured, for runs that no limit bounds */
 const observedWindowSeconds = 300;
 
@@ -43,18 +44,18 @@ export async function readQueueStats(database: Database, scale: number): Promise
   const [[clock], statusRows, priorityRows, waitingRows, minuteRows, oldestRows, runRows, settings] = await Promise.all([
     database.query<{ now: string | Date }>(sql`SELECT now() AS now`),
     database.query<{ status: string; channel: string | null; count: number }>(sql`
-      SELECT status, channel, count(*)::int AS count FROM deliveries GROUP BY status, channel`),
+      SELECT ${shownStatus} AS status, d.channel, count(*)::int AS count FROM ${deliveriesWithLeases} GROUP BY 1, 2`),
     database.query<{ priority: number; queued: number; due: number; deferred: number; sending: number }>(sql`
-      SELECT priority,
-             count(*) FILTER (WHERE status = 'queued')::int AS queued,
-             count(*) FILTER (WHERE status = 'queued' AND due_at <= now())::int AS due,
-             count(*) FILTER (WHERE status = 'queued' AND ${heldBack})::int AS deferred,
-             count(*) FILTER (WHERE status = 'sending')::int AS sending
-      FROM deliveries WHERE status IN ('queued', 'sending') GROUP BY priority`),
+      SELECT d.priority,
+             count(*) FILTER (WHERE l.delivery_id IS NULL)::int AS queued,
+             count(*) FILTER (WHERE l.delivery_id IS NULL AND d.due_at <= now())::int AS due,
+             count(*) FILTER (WHERE l.delivery_id IS NULL AND ${heldBack})::int AS deferred,
+             count(l.delivery_id)::int AS sending
+      FROM ${deliveriesWithLeases} WHERE d.status = 'queued' GROUP BY d.priority`),
     database.query<{ channel: string; count: number }>(sql`
       SELECT c AS channel, count(*)::int AS count
       FROM deliveries CROSS JOIN LATERAL unnest(channels) AS c
-      WHERE status IN ('queued', 'sending') GROUP BY c`),
+      WHERE status = 'queued' GROUP BY c`),
     database.query<{ minute: string | Date; channel: string | null; sent: number; failed: number }>(sql`
       SELECT date_trunc('minute', occurred_at) AS minute, channel,
              count(*) FILTER (WHERE type = 'sent')::int AS sent,
@@ -67,16 +68,17 @@ export async function readQueueStats(database: Database, scale: number): Promise
       SELECT d.id, d.schedule_id, d.priority, d.due_at, extract(epoch FROM now() - d.due_at)::float8 AS waiting_seconds
       FROM (VALUES (0), (1), (2), (3)) AS p(priority)
       CROSS JOIN LATERAL (
-        SELECT id, schedule_id, priority, due_at FROM deliveries
+        SELECT id, schedule_id, priority, due_at FROM deliveries AS q
         WHERE status = 'queued' AND priority = p.priority AND due_at <= now()
+          AND NOT EXISTS (SELECT 1 FROM delivery_leases AS l WHERE l.delivery_id = q.id)
         ORDER BY due_at LIMIT 1
       ) AS d
       ORDER BY d.due_at LIMIT 1`),
     database.query<RunRow>(sql`
       SELECT r.id, r.schedule_id, s.name AS schedule_name, s.priority, r.fired_at, s.channels, s.channel_mode, s.rate_limit,
-             count(d.id) FILTER (WHERE d.status IN ('queued', 'sending'))::int AS remaining,
-             count(d.id) FILTER (WHERE d.status NOT IN ('queued', 'sending'))::int AS done,
-             max(d.due_at) FILTER (WHERE d.status IN ('queued', 'sending')) AS latest_due_at
+             count(d.id) FILTER (WHERE d.status = 'queued')::int AS remaining,
+             count(d.id) FILTER (WHERE d.status <> 'queued')::int AS done,
+             max(d.due_at) FILTER (WHERE d.status = 'queued') AS latest_due_at
       FROM runs r
       JOIN schedules s ON s.id = r.schedule_id
       LEFT JOIN deliveries d ON d.run_id = r.id

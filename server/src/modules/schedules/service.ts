@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { and, count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Channel, Delivery, Run, ScheduleBulkResult, ScheduleChannelStats, ScheduleHistoryEntry, Timing, TimingPreview } from '@herald/shared';
 import { rowsOf, type Db, type DbOrTx } from '../../db/client.ts';
+import { deliveriesWithLeases, shownStatus } from '../../db/delivery-status.ts';
 import { schedules, templates } from '../../db/schema.ts';
 import { recordScheduleHistory } from '../../engine/scheduler/history.ts';
 import { deleteDeliveries } from '../../engine/worker/delete-deliveries.ts';
@@ -266,7 +267,7 @@ async function queryRuns(db: Db, where: SQL, page: PageQuery): Promise<{ rows: R
   const rows = await rowsOf<RunRow>(db, sql`
     SELECT r.id, r.schedule_id, r.occurrence_at, r.status, r.trigger, r.audience_size, r.fired_at, r.completed_at,
            (SELECT jsonb_object_agg(s.status, s.n) FROM (
-              SELECT d.status, count(*)::int AS n FROM deliveries d WHERE d.run_id = r.id GROUP BY d.status) s) AS counts,
+              SELECT ${shownStatus} AS status, count(*)::int AS n FROM ${deliveriesWithLeases} WHERE d.run_id = r.id GROUP BY 1) s) AS counts,
            count(*) OVER ()::int AS total
       FROM runs r
      WHERE ${where}
@@ -314,16 +315,16 @@ export async function listDeliveries(db: Db, scheduleId: string, runId: string |
   }
   const filters = [sql`d.schedule_id = ${scheduleId}::uuid`];
   if (runId) filters.push(sql`d.run_id = ${runId}::uuid`);
-  if (query.status) filters.push(sql`d.status = ${query.status}`);
+  if (query.status) filters.push(sql`${shownStatus} = ${query.status}`);
   const where = sql.join(filters, sql` AND `);
   const rows = await rowsOf<DeliveryRow>(db, sql`
-    SELECT d.id, d.run_id, d.recipient_id, r.external_id, r.email, d.status, d.channels, d.channel, d.attempts, d.reason,
+    SELECT d.id, d.run_id, d.recipient_id, r.external_id, r.email, ${shownStatus} AS status, d.channels, d.channel, d.attempts, d.reason,
            d.due_at, d.sent_at, count(*) OVER ()::int AS total
-      FROM deliveries d JOIN recipients r ON r.id = d.recipient_id
+      FROM ${deliveriesWithLeases} JOIN recipients r ON r.id = d.recipient_id
      WHERE ${where}
      ORDER BY d.id
      LIMIT ${query.limit} OFFSET ${query.offset}`);
-  const total = rows[0]?.total ?? (await rowsOf<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM deliveries d WHERE ${where}`))[0]?.n ?? 0;
+  const total = rows[0]?.total ?? (await rowsOf<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM ${deliveriesWithLeases} WHERE ${where}`))[0]?.n ?? 0;
   return {
     total,
     rows: rows.map((row) => ({
