@@ -116,10 +116,8 @@ export async function claimDeliveries(database: Database, workerId: string, limi
   const isRowAsJson = database.driver === 'pglite';
   const results = await database.query<ClaimedRow | { json: string }>(sql`
     WITH picked AS MATERIALIZED (
-      SELECT * FROM (${sql.join(priorityRanks.map((rank) => sql`(SELECT * FROM (
-        SELECT d.id, d.run_id, d.schedule_id, d.recipient_id, d.channels, d.attempts + 1 AS attempts, d.priority, d.due_at,
-               d.retry_base, d.counted_at IS NOT NULL AS is_counted, coalesce(d.reason LIKE 'rate limit %', false) AS was_deferred
-        FROM deliveries AS d
+      SELECT id FROM (${sql.join(priorityRanks.map((rank) => sql`(SELECT id FROM (
+        SELECT d.id FROM deliveries AS d
         WHERE d.status = 'queued' AND d.priority = ${rank}::smallint AND d.due_at <= now()
           AND NOT EXISTS (SELECT 1 FROM delivery_leases AS l WHERE l.delivery_id = d.id)
         ORDER BY d.due_at
@@ -132,7 +130,9 @@ export async function claimDeliveries(database: Database, workerId: string, limi
       ON CONFLICT (delivery_id) DO NOTHING
       RETURNING delivery_id
     ), claimed AS (
-      SELECT picked.* FROM picked JOIN leased ON leased.delivery_id = picked.id
+      SELECT d.id, d.run_id, d.schedule_id, d.recipient_id, d.channels, d.attempts + 1 AS attempts, d.priority, d.due_at,
+             d.retry_base, d.counted_at IS NOT NULL AS is_counted, coalesce(d.reason LIKE 'rate limit %', false) AS was_deferred
+      FROM leased JOIN deliveries AS d ON d.id = leased.delivery_id
     )
     SELECT ${isRowAsJson ? sql`row_to_json(x)::text AS json` : sql`x.*`}
     FROM (
