@@ -21,7 +21,8 @@ import { holdForQuietHours } from '../limits/hold-for-quiet-hours.ts';
 import { takeTokens, type TokenRequest } from '../limits/take-tokens.ts';
 import { claimDeliveries, releaseDeliveries, type ClaimedDelivery } from './claim-deliveries.ts';
 import { loadBatch, type BatchData, type BatchRecipient, type BatchRun } from './load-batch.ts';
-import { completeSettledRuns, recordResults } from './record-results.ts';
+import { recordResults } from './record-results.ts';
+import type { RunCompletion } from './run-completion.ts';
 import { readsUnsubscribeUrl, renderContextOf, renderMessage, unsubscribeUrl } from './render-message.ts';
 import { buildResultRows, type DeliveryResult } from './result-rows.ts';
 import { canRetry, retryDelayMs } from './retry-delay.ts';
@@ -277,7 +278,7 @@ export async function sendBatch(context: HeraldContext, senders: ChannelSenders,
 }
 
 /** Writes a sent batch's results, hands back what never started, and completes the runs that are done. */
-export async function recordBatch(context: HeraldContext, options: DispatchOptions, claimed: ClaimedBatch, notStarted: readonly ClaimedDelivery[], inFlight: InFlight): Promise<BatchReport> {
+export async function recordBatch(context: HeraldContext, options: DispatchOptions, claimed: ClaimedBatch, notStarted: readonly ClaimedDelivery[], inFlight: InFlight, runs: RunCompletion): Promise<BatchReport> {
   const { database, logger, metrics } = context;
   const { results } = claimed;
   try {
@@ -298,8 +299,10 @@ export async function recordBatch(context: HeraldContext, options: DispatchOptio
       return 0;
     });
     // After the results committed (see completeSettledRuns); a run whose last batch this is
-    // stays open until it is marked, so this is retried like the results.
-    const completedRuns = await retryFor(options.leaseMs / 2, () => completeSettledRuns(database, [...new Set(results.map((r) => r.delivery.runId))]));
+    // stays open until it is marked, so this is retried like the results. A full batch says
+    // more is waiting: its runs may wait for a later check (run-completion.ts).
+    const isQueueBusy = claimed.claimed.length >= options.batchSize;
+    const completedRuns = await retryFor(options.leaseMs / 2, () => runs.recorded(results.map((r) => r.delivery.runId), isQueueBusy));
     if (settled < results.length) logger.warn({ lost: results.length - settled }, 'some deliveries were taken over by another worker before their results were written');
     const report = { claimed: claimed.claimed.length, settled, released, deferred: claimed.deferred, nextDeferredAt: claimed.nextDeferredAt, completedRuns };
     logger.debug({ ...report, completedRuns: completedRuns.length }, 'worker batch done');
@@ -319,10 +322,3 @@ export async function releaseBatch(context: HeraldContext, options: DispatchOpti
   }
 }
 
-/** Claims and dispatches one batch; resolves once its results are written. */
-export async function dispatchBatch(context: HeraldContext, senders: ChannelSenders, options: DispatchOptions, isStopping: () => boolean, inFlight: InFlight): Promise<BatchReport> {
-  const claimed = await claimBatch(context, options, inFlight);
-  if (!claimed) return { claimed: 0, settled: 0, released: 0, deferred: 0, nextDeferredAt: null, completedRuns: [] };
-  const notStarted = await sendBatch(context, senders, options, claimed, isStopping);
-  return recordBatch(context, options, claimed, notStarted, inFlight);
-}

@@ -86,19 +86,20 @@ export async function recordResults(database: Database, workerId: string, rows: 
 
 /**
  * Marks runs completed once none of their deliveries is queued (or being sent: a leased
- * delivery stays queued until its result is recorded), in one
- * statement for every run the batch touched. Called after the batch's results committed:
- * when two workers settle a run's last deliveries at once, the one that commits last reads
- * (READ COMMITTED, a fresh snapshot per statement) both commits and completes the run; if
- * both see it settled, `status = 'sending'` makes the second update a no-op.
+ * delivery stays queued until its result is recorded), in one statement for the given runs,
+ * or for every open run when none are given (the sweep after a worker died,
+ * run-completion.ts). Called after a batch's results committed: when two workers settle a
+ * run's last deliveries at once, the one that checks last reads (READ COMMITTED, a fresh
+ * snapshot per statement) both commits and completes the run; if both see it settled,
+ * `status = 'sending'` makes the second update a no-op. A run is created with its deliveries
+ * in one transaction, so an open run never lacks deliveries still to come.
  */
-export async function completeSettledRuns(database: Database, runIds: readonly string[]): Promise<string[]> {
-  if (runIds.length === 0) return [];
+export async function completeSettledRuns(database: Database, runIds?: readonly string[]): Promise<string[]> {
+  if (runIds?.length === 0) return [];
   const rows = await database.query<{ id: string }>(sql`
     UPDATE runs AS r
     SET status = 'completed', completed_at = now()
-    WHERE r.id IN (SELECT jsonb_array_elements_text(${JSON.stringify(runIds)}::jsonb)::uuid)
-      AND r.status = 'sending'
+    WHERE ${runIds ? sql`r.id IN (SELECT jsonb_array_elements_text(${JSON.stringify(runIds)}::jsonb)::uuid) AND ` : sql``}r.status = 'sending'
       AND NOT EXISTS (
         SELECT 1 FROM deliveries AS d
         WHERE d.run_id = r.id AND d.status = 'queued'

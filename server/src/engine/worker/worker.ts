@@ -25,6 +25,8 @@ import type { ChannelSenders } from '../../channels/types.ts';
 import type { RetryPolicy } from '@herald/shared';
 import { extendLeases, reclaimExpiredLeases } from './claim-deliveries.ts';
 import { claimBatch, recordBatch, releaseBatch, sendBatch, type ClaimedBatch, type DispatchOptions } from './dispatch.ts';
+import { completeSettledRuns } from './record-results.ts';
+import { createRunCompletion } from './run-completion.ts';
 import { createWakeups } from './wakeups.ts';
 
 export type WorkerOptions = {
@@ -48,6 +50,9 @@ const defaultLeaseMs = 60_000;
 /** How old the delivery settings a worker acts on may be. */
 const settingsMaxAgeMs = 1_000;
 
+/** While the queue is busy, how long a run whose deliveries are all recorded may stay open at most. */
+const runCheckIntervalMs = 1_000;
+
 /** Starts a worker in this process: its dispatch loop, its heartbeat, its wake-up on notification. */
 export function startWorker(context: HeraldContext, options: WorkerOptions = {}): Worker {
   const { config, database, logger } = context;
@@ -70,6 +75,8 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
 
   let isStopping = false;
   const wakeups = createWakeups(config.workerIntervalMs);
+  const runs = createRunCompletion(database, runCheckIntervalMs);
+  const checkWaitingRuns = () => runs.checkWaiting().catch((error: unknown) => log.warn({ err: error }, 'could not complete runs; the next check will'));
   // Every claimed batch, until it is recorded or handed back: the heartbeat renews them all in one statement.
   const inFlight = new Set<number>();
   const inFlightHooks = {
@@ -96,6 +103,8 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
     lastReclaimAt = Date.now();
     const reclaimed = await reclaimExpiredLeases(database);
     if (reclaimed > 0) log.warn({ reclaimed }, 'requeued deliveries whose worker stopped renewing its lease');
+    // the runs a dead worker had recorded to the end but not yet completed
+    await completeSettledRuns(database);
   }
 
   // A claim never rejects: the loop must not leave a failed claim unhandled while it sends.
@@ -112,6 +121,7 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
       if ('error' in claimed || !claimed.claimed) {
         if ('error' in claimed) log.error({ err: claimed.error }, 'worker batch failed');
         await recording;
+        await checkWaitingRuns();
         await wakeups.sleep();
         continue;
       }
@@ -122,7 +132,7 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
       const notStarted = await sendBatch(context, senders, dispatchOptions, batch, () => isStopping);
       // The batch before first: one write at a time, in the order of the claims.
       await recording;
-      recording = recordBatch(context, dispatchOptions, batch, notStarted, inFlightHooks)
+      recording = recordBatch(context, dispatchOptions, batch, notStarted, inFlightHooks, runs)
         .catch((error: unknown) => log.error({ err: error }, 'could not record a batch; its deliveries return when their leases expire'));
       if (isFull) continue;
       await recording;
@@ -131,6 +141,7 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
       await wakeups.sleep(batch.nextDeferredAt ? batch.nextDeferredAt.getTime() - Date.now() : undefined);
     }
     await recording;
+    await checkWaitingRuns();
     // Claimed while the last batch was sending, never started: hand it back.
     const unsent = await next;
     if (unsent && 'claimed' in unsent && unsent.claimed) {
