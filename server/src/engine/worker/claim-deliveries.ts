@@ -189,7 +189,6 @@ export async function reclaimExpiredLeases(database: Database): Promise<number> 
       SET attempts = d.attempts + 1, updated_at = now()
       FROM expired
       WHERE d.id = expired.delivery_id AND d.status = 'queued'
-      RETURNING 1
     )
     SELECT delivery_id FROM expired`);
   return rows.length;

@@ -10,8 +10,8 @@
  * as it does at the end of every run, and every waiting run is checked at once, as is each run
  * when the worker goes idle or stops.
  *
- * A worker that dies loses its waiting runs; `completeOpenRuns`, run with the reclaim of
- * expired leases, completes any run left open with nothing queued.
+ * A worker that dies loses its waiting runs; `completeSettledRuns` without run ids, run with the
+ * reclaim of expired leases (worker.ts), completes any run left open with nothing queued.
  */
 import type { Database } from '../../db/client.ts';
 import { completeSettledRuns } from './record-results.ts';

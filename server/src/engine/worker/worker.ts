@@ -115,7 +115,7 @@ export function startWorker(context: HeraldContext, options: WorkerOptions = {})
     let next: Promise<Claim> | undefined;
     let recording: Promise<unknown> = Promise.resolve();
     while (!isStopping) {
-      await reclaimWhenDue().catch((error: unknown) => log.error({ err: error }, 'could not requeue expired leases'));
+      await reclaimWhenDue().catch((error: unknown) => log.error({ err: error }, 'could not requeue expired leases or complete open runs'));
       const claimed = await (next ?? claim());
       next = undefined;
       if ('error' in claimed || !claimed.claimed) {

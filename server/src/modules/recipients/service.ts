@@ -102,9 +102,9 @@ export async function bulkUpsertRecipients(db: Db, writes: RecipientWrite[]): Pr
 }
 
 /**
- * Deletes a recipient with their deliveries, those deliveries' attempts and their engagement
- * summary, in one transaction; their inbox and push subscriptions go by foreign key. Waits for
- * fan-outs in progress, so none leaves a delivery to the deleted recipient behind
+ * Deletes a recipient with their deliveries, those deliveries' attempts and leases, and their
+ * engagement summary, in one transaction; their inbox and push subscriptions go by foreign key.
+ * Waits for fan-outs in progress, so none leaves a delivery to the deleted recipient behind
  * (engine/fan-out/fan-out-lock.ts).
  */
 export async function deleteRecipient(db: Db, id: string): Promise<void> {
