@@ -37,6 +37,12 @@ export const uuid = z.string().uuid();
 export const channels = ['email', 'sms', 'push', 'webhook', 'inapp'] as const;
 export const channelSchema = z.enum(channels);
 export type Channel = z.infer<typeof channelSchema>;
+/**
+ * The channels whose opens and clicks Herald measures: an email carries the open pixel and
+ * signed click links. The others carry no tracking, so their opens and clicks are always 0,
+ * meaning "not measured" rather than "nobody".
+ */
+export const engagementTrackedChannels: readonly Channel[] = ['email'];
 
 export const priorities = ['critical', 'high', 'normal', 'low'] as const;
 export const prioritySchema = z.enum(priorities);

@@ -128,7 +128,7 @@ export const scheduleChannelStatsSchema = z.object({
   sent: z.number().int(),
   /** send attempts on this channel that failed (a retry that later succeeded counts here too) */
   failedAttempts: z.number().int(),
-  /** deliveries whose open was recorded, human or machine */
+  /** deliveries whose open was recorded, human or machine (opens and clicks: 0 on a channel not in `engagementTrackedChannels`) */
   opened: z.number().int(),
   /** deliveries opened by a person, as far as can be told (privacy proxies and scanners excluded) */
   humanOpened: z.number().int(),

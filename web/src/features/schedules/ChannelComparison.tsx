@@ -4,13 +4,15 @@ import { channelLabels } from '../../components/badges.tsx';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { useChannelStats } from './api.ts';
+import { costPerClick, isEngagementMeasured, rate } from './channel-comparison.ts';
 
-/** A share as a percentage with one decimal, or a dash when there is nothing to divide by. */
-export function rate(part: number, whole: number): string {
-  return whole === 0 ? '—' : `${((part / whole) * 100).toFixed(1)}%`;
-}
+const notMeasured = 'Not measured: Herald tracks opens and clicks in emails only';
 
-function RateBar({ part, whole, label }: { part: number; whole: number; label: string }) {
+function RateBar({ row, part, label }: { row: ScheduleChannelStats; part: number; label: string }) {
+  const whole = row.sent;
+  if (!isEngagementMeasured(row)) {
+    return <Tooltip label={notMeasured}><Text fz="sm" c="dimmed" aria-label={notMeasured}>—</Text></Tooltip>;
+  }
   return (
     <Tooltip label={`${part.toLocaleString()} of ${whole.toLocaleString()} ${label}`}>
       <Stack gap={2} miw={90}>
@@ -27,11 +29,11 @@ const columns: Column<ScheduleChannelStats>[] = [
   { key: 'channel', header: 'Channel', isPrimary: true, render: (row) => <Text fz="sm" fw={600}>{channelLabels[row.channel]}</Text> },
   { key: 'sent', header: 'Sent', align: 'right', render: (row) => row.sent.toLocaleString() },
   { key: 'failed', header: 'Failed attempts', align: 'right', render: (row) => row.failedAttempts.toLocaleString() },
-  { key: 'opened', header: 'Opened (people)', render: (row) => <RateBar part={row.humanOpened} whole={row.sent} label="sent were opened by a person" /> },
-  { key: 'clicked', header: 'Clicked', render: (row) => <RateBar part={row.clicked} whole={row.sent} label="sent were clicked" /> },
+  { key: 'opened', header: 'Opened (people)', render: (row) => <RateBar row={row} part={row.humanOpened} label="sent were opened by a person" /> },
+  { key: 'clicked', header: 'Clicked', render: (row) => <RateBar row={row} part={row.clicked} label="sent were clicked" /> },
   { key: 'unsubscribed', header: 'Unsubscribed', align: 'right', render: (row) => row.unsubscribed.toLocaleString() },
   { key: 'cost', header: 'Cost', align: 'right', render: (row) => money.format(row.cost) },
-  { key: 'perClick', header: 'Cost per click', align: 'right', render: (row) => (row.clicked === 0 ? '—' : money.format(row.cost / row.clicked)) },
+  { key: 'perClick', header: 'Cost per click', align: 'right', render: (row) => costPerClick(row, money.format) },
 ];
 
 /** Each channel's sends, failures, opens, clicks and cost side by side, over all runs. */
