@@ -4,11 +4,13 @@
  * counts, the deliveries list and its filter, the metrics. Handed back, it is queued again.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Delivery, Page, QueueStats, Run } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { seedDeliveries } from '../support/delivery-seed.ts';
 import { deliveries } from '../../src/db/schema.ts';
+import { rowsOf } from '../../src/db/client.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { claimDeliveries, releaseDeliveries } from '../../src/engine/worker/claim-deliveries.ts';
 
 let t: TestApp;
@@ -53,5 +55,40 @@ describe('leased deliveries', () => {
     expect(await releaseDeliveries(t.database, 'test-worker', claimed.map((d) => d.id))).toBe(2);
     expect((await get<QueueStats>('/api/queue/stats')).byStatus).toMatchObject({ queued: 3, sending: 0 });
     expect((await get<Page<Run>>(`/api/notifications/scheduled/${seeded.scheduleId}/runs`)).items[0]!.counts).toEqual({ queued: 3 });
+  });
+});
+
+describe('upgrading a database made before the lease table (0002_delivery_leases)', () => {
+  it('puts what an earlier worker was sending back in the queue, drops the lease columns and leaves the queue working', async () => {
+    const seeded = await seedDeliveries(t, { count: 3, dueAt: new Date(Date.now() - 60_000) });
+    const [sending, ...waiting] = seeded.deliveryIds;
+    // The schema as the version before left it: leases in the deliveries' own columns, a
+    // delivery being sent marked 'sending', no lease table, the run index counting 'sending'.
+    await t.database.query(sql`DROP TABLE delivery_leases`);
+    await t.database.query(sql`ALTER TABLE deliveries ADD COLUMN locked_by text, ADD COLUMN locked_until timestamptz`);
+    await t.database.query(sql`CREATE INDEX deliveries_lease_idx ON deliveries (locked_until) WHERE status = 'sending'`);
+    await t.database.query(sql`DROP INDEX deliveries_run_open_idx`);
+    await t.database.query(sql`CREATE INDEX deliveries_run_open_idx ON deliveries (run_id) WHERE status IN ('queued', 'sending')`);
+    await t.database.query(sql`UPDATE deliveries SET status = 'sending', locked_by = 'old-worker', locked_until = now() + interval '1 minute' WHERE id = ${sending}`);
+    await t.database.query(sql`DELETE FROM herald_migrations WHERE tag = '0002_delivery_leases'`);
+
+    await migrate(t.database);
+
+    const rows = await t.database.db.select({ id: deliveries.id, status: deliveries.status }).from(deliveries).where(inArray(deliveries.id, seeded.deliveryIds));
+    expect(rows.every((row) => row.status === 'queued')).toBe(true);
+    const columns = await rowsOf<{ column_name: string }>(t.database.db, sql`
+      SELECT column_name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = 'deliveries' AND column_name LIKE 'locked%'`);
+    expect(columns).toEqual([]);
+    const [leases] = await rowsOf<{ persistence: string }>(t.database.db, sql`
+      SELECT relpersistence AS persistence FROM pg_class WHERE oid = to_regclass('delivery_leases')`);
+    expect(leases).toEqual({ persistence: 'u' });
+    const [runIndex] = await rowsOf<{ definition: string }>(t.database.db, sql`SELECT pg_get_indexdef(to_regclass('deliveries_run_open_idx')) AS definition`);
+    expect(runIndex!.definition).toMatch(/WHERE \(?status = 'queued'::text\)?$/);
+
+    // every one of them can be claimed again, the one that was being sent included
+    const claimed = await claimDeliveries(t.database, 'new-worker', 10, 60_000);
+    expect(claimed.map((d) => d.id).sort()).toEqual([sending, ...waiting].sort());
+    expect(await releaseDeliveries(t.database, 'new-worker', claimed.map((d) => d.id))).toBe(3);
   });
 });
