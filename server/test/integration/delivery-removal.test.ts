@@ -14,7 +14,7 @@ import { deleteDeliveries } from '../../src/engine/worker/delete-deliveries.ts';
 import { recordResults } from '../../src/engine/worker/record-results.ts';
 import type { ResultRows } from '../../src/engine/worker/result-rows.ts';
 import { deleteRecipient } from '../../src/modules/recipients/service.ts';
-import { seedDeliveries, type Seeded } from '../support/delivery-seed.ts';
+import { leaseTo, seedDeliveries, type Seeded } from '../support/delivery-seed.ts';
 
 let t: TestApp;
 
@@ -34,13 +34,6 @@ function sentBatch(ids: readonly number[]): ResultRows {
     events: [],
     settlements: ids.map((id) => ({ id, status: 'sent' as const, channel: 'email', reason: null, retry_at: null, cost: null, is_deferred: false })),
   };
-}
-
-/** Gives a worker a lease on deliveries, as the claim does. */
-async function claimAs(worker: string, ids: readonly number[]): Promise<void> {
-  await t.database.query(sql`
-    INSERT INTO delivery_leases (delivery_id, locked_by, locked_until)
-    SELECT id, ${worker}, now() + interval '1 minute' FROM unnest(${`{${ids.join(',')}}`}::bigint[]) AS id`);
 }
 
 /** One sent attempt and one event for each delivery, as a worker would have recorded them. */
@@ -105,7 +98,7 @@ describe('deleting what deliveries belong to', () => {
   it('records a sent batch in which a delivery was deleted meanwhile, without failing the rest of it', async () => {
     const seeded = await seedDeliveries(t, { count: 2 });
     const [gone, kept] = seeded.deliveryIds as [number, number];
-    await claimAs('worker-a', seeded.deliveryIds);
+    await leaseTo(t, 'worker-a', seeded.deliveryIds);
     const response = await t.app.inject({ method: 'DELETE', url: `/api/recipients/${seeded.recipientIds[0]}`, headers: t.auth });
     expect(response.statusCode).toBe(204);
 
@@ -128,8 +121,8 @@ describe('deleting what deliveries belong to', () => {
   it('records the attempt of a delivery whose lease another worker took, and leaves the delivery to that worker', async () => {
     const seeded = await seedDeliveries(t, { count: 2 });
     const [lost, held] = seeded.deliveryIds as [number, number];
-    await claimAs('worker-a', [held]);
-    await claimAs('worker-b', [lost]);
+    await leaseTo(t, 'worker-a', [held]);
+    await leaseTo(t, 'worker-b', [lost]);
 
     expect(await recordResults(t.database, 'worker-a', sentBatch([lost, held]))).toBe(1);
     expect(await attemptsOf([lost])).toBe(1);
@@ -174,8 +167,8 @@ describe.runIf(testDriver === 'postgres')('a deletion racing a record (PostgreSQ
   it('a record that comes during the deletion waits, then adds no attempt to a deleted delivery, held or not', async () => {
     const seeded = await seedDeliveries(t, { count: 3 });
     const [heldGone, lostGone, kept] = seeded.deliveryIds as [number, number, number];
-    await claimAs('worker-a', [heldGone, kept]);
-    await claimAs('worker-b', [lostGone]);
+    await leaseTo(t, 'worker-a', [heldGone, kept]);
+    await leaseTo(t, 'worker-b', [lostGone]);
     const locked = gate();
     const commit = gate();
     const deleting = t.database.db.transaction(async (tx) => {
@@ -198,7 +191,7 @@ describe.runIf(testDriver === 'postgres')('a deletion racing a record (PostgreSQ
   it('a deletion that comes during a record waits for it, then deletes the attempts it recorded', async () => {
     const seeded = await seedDeliveries(t, { count: 2 });
     const [leaving, staying] = seeded.recipientIds as [string, string];
-    await claimAs('worker-a', seeded.deliveryIds);
+    await leaseTo(t, 'worker-a', seeded.deliveryIds);
     const recorded = gate();
     const commit = gate();
     const recording = t.database.db.transaction(async (tx) => {

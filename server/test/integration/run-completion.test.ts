@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { completeSettledRuns } from '../../src/engine/worker/record-results.ts';
 import { createRunCompletion } from '../../src/engine/worker/run-completion.ts';
-import { seedDeliveries } from '../support/delivery-seed.ts';
+import { leaseTo, seedDeliveries } from '../support/delivery-seed.ts';
 
 let t: TestApp;
 
@@ -32,7 +32,7 @@ describe('run completion', () => {
   it('keeps a run open while a worker holds a lease on one of its deliveries', async () => {
     const seeded = await seedDeliveries(t, { count: 2 });
     await t.database.query(sql`UPDATE deliveries SET status = 'sent' WHERE id = ${seeded.deliveryIds[0]!}`);
-    await t.database.query(sql`INSERT INTO delivery_leases (delivery_id, locked_by, locked_until) VALUES (${seeded.deliveryIds[1]!}, 'busy-worker', now() + interval '1 minute')`);
+    await leaseTo(t, 'busy-worker', [seeded.deliveryIds[1]!]);
     expect(await completeSettledRuns(t.database, [seeded.runId])).toEqual([]);
     expect(await statusOf(seeded.runId)).toBe('sending');
   });

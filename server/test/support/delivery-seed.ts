@@ -3,10 +3,10 @@
  * run, recipients, one delivery per recipient) so a test controls each delivery's priority,
  * due time, channels and the schedule's delivery options exactly; the worker under test is real.
  */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { ChannelMode, DeliverySettingsInput, Priority, RateLimitInput, RetryPolicy, TemplateContent } from '@herald/shared';
 import type { TestApp } from '../harness.ts';
-import { deliveries, deliveryAttempts, recipients, runs, schedules, templates } from '../../src/db/schema.ts';
+import { deliveries, deliveryAttempts, deliveryLeases, recipients, runs, schedules, templates } from '../../src/db/schema.ts';
 import { uniqueSuffix } from './factories.ts';
 
 export const seedContent: TemplateContent = {
@@ -76,6 +76,11 @@ export async function seedDeliveries(t: TestApp, options: SeedOptions = {}): Pro
 
 export async function deliveryRows(t: TestApp, ids: readonly number[]) {
   return t.database.db.select().from(deliveries).where(inArray(deliveries.id, [...ids])).orderBy(asc(deliveries.id));
+}
+
+/** Gives a worker a lease of a minute on deliveries, as its claim does. */
+export async function leaseTo(t: TestApp, worker: string, ids: readonly number[]): Promise<void> {
+  await t.database.db.insert(deliveryLeases).values(ids.map((deliveryId) => ({ deliveryId, lockedBy: worker, lockedUntil: sql`now() + interval '1 minute'` })));
 }
 
 export async function attemptRows(t: TestApp, id: number) {

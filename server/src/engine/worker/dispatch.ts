@@ -277,7 +277,7 @@ export async function sendBatch(context: HeraldContext, senders: ChannelSenders,
   return pool.notStarted.map((s) => s.delivery);
 }
 
-/** Writes a sent batch's results, hands back what never started, and completes the runs that are done. */
+/** Writes a sent batch's results, hands back what never started, and completes its runs that are done or leaves them for a later check (run-completion.ts). */
 export async function recordBatch(context: HeraldContext, options: DispatchOptions, claimed: ClaimedBatch, notStarted: readonly ClaimedDelivery[], inFlight: InFlight, runs: RunCompletion): Promise<BatchReport> {
   const { database, logger, metrics } = context;
   const { results } = claimed;
