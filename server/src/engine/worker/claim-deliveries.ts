@@ -141,7 +141,7 @@ export async function claimDeliveries(database: Database, workerId: string, limi
              r.opted_out_channels AS r_opted_out_channels, r.unsubscribed_at AS r_unsubscribed_at, r.quiet_hours AS r_quiet_hours
       FROM claimed AS c
       LEFT JOIN recipients AS r ON r.id = c.recipient_id
-    ) AS x`);
+    ) AS x`, { prepared: 'herald_claim_deliveries' });
   const rows = isRowAsJson ? (results as Array<{ json: string }>).map((result) => JSON.parse(result.json) as ClaimedRow) : results as ClaimedRow[];
   const claimed = rows.map((row) => ({
     id: Number(row.id),

@@ -80,7 +80,7 @@ export async function recordResults(database: Database, workerId: string, rows: 
         AS e(type text, delivery_id bigint, run_id uuid, schedule_id uuid, recipient_id uuid, channel text, data jsonb)
       RETURNING 1
     )
-    SELECT count(*)::int AS count FROM updated`);
+    SELECT count(*)::int AS count FROM updated`, { prepared: 'herald_record_results' });
   return Number(updated?.count ?? 0);
 }
 
@@ -104,6 +104,6 @@ export async function completeSettledRuns(database: Database, runIds?: readonly 
         SELECT 1 FROM deliveries AS d
         WHERE d.run_id = r.id AND d.status = 'queued'
       )
-    RETURNING r.id`);
+    RETURNING r.id`, runIds ? { prepared: 'herald_complete_runs' } : {});
   return rows.map((row) => row.id);
 }
