@@ -7,7 +7,7 @@
  *   body to its length, answers 200, and counts them and their distinct Idempotency-Key
  *   headers (a repeat of a key is a duplicate send). node:http's request and response
  *   objects cost more CPU than the sender's whole send; a fast receiver does without them;
- * - an SMTP sink: a lean SMTP responder (the commands nodemailer's pool sends, nothing
+ * - an SMTP sink: a lean SMTP responder (the commands nodemailer's SMTP client sends, nothing
  *   more: no parsing of the message beyond its Message-ID), counting messages and distinct
  *   Message-IDs. A full SMTP server library would be what the benchmark measures instead of
  *   Herald.

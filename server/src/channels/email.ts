@@ -1,5 +1,6 @@
 /**
- * Email over SMTP (nodemailer, pooled connections). Each message carries a stable
+ * Email over SMTP: each message composed by nodemailer's `MailComposer` and sent whole over a
+ * pool of connections (smtp-pool.ts). Each message carries a stable
  * `Message-ID: <d<delivery>.r<run>@herald>` and an `X-Herald-Delivery` header, so when a
  * crash makes Herald send a delivery twice, receivers (and Herald's own tests) can tell the
  * repeat and drop it.
@@ -8,11 +9,12 @@
  * click redirects, an open pixel goes before `</body>`, and `List-Unsubscribe` with
  * `List-Unsubscribe-Post` (RFC 8058) let mail clients unsubscribe the recipient in one click.
  */
-import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { instrumentEmail } from '../modules/tracking/instrument.ts';
 import { classifySmtpError } from './smtp-failure.ts';
+import { createSmtpPool } from './smtp-pool.ts';
 import { permanentFailure, type ChannelSender, type OutgoingMessage, type SendResult } from './types.ts';
 
 export type EmailSenderOptions = Pick<Config, 'smtpUrl' | 'smtpFrom' | 'workerConcurrency' | 'publicUrl' | 'unsubscribeMailto'>;
@@ -45,20 +47,14 @@ export function createEmailSender(options: EmailSenderOptions, logger: Logger, s
   }
   const password = smtpPassword(smtpUrl);
   const secrets = password ? [password, encodeURIComponent(password)] : [];
-  const transport = nodemailer.createTransport({
+  const pool = createSmtpPool({
     url: smtpUrl,
-    pool: true,
     maxConnections: Math.min(options.workerConcurrency, maxPoolConnections),
-    // Without these nodemailer waits minutes on a dead server while the delivery's lease runs.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    // nodemailer's own logger prints the AUTH exchange; Herald logs outcomes itself.
-    logger: false,
-    debug: false,
+    // Without these a send waits minutes on a dead server while the delivery's lease runs.
+    timeouts: { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
+    // A send on a broken connection fails and is retried; an idle one is only logged.
+    onIdleError: (error) => logger.warn({ err: classifySmtpError(error, secrets).error }, 'SMTP connection error'),
   });
-  // The pool reports broken idle connections here; a send on them fails and is retried.
-  transport.on('error', (error) => logger.warn({ err: classifySmtpError(error, secrets).error }, 'SMTP pool error'));
 
   async function send(message: OutgoingMessage<'email'>): Promise<SendResult> {
     const { recipient, content } = message;
@@ -70,17 +66,19 @@ export function createEmailSender(options: EmailSenderOptions, logger: Logger, s
       signingKey,
       unsubscribeMailto: options.unsubscribeMailto,
     });
+    const messageId = `<${message.messageId}>`;
     try {
-      const info = await transport.sendMail({
+      const mime = new MailComposer({
         from: options.smtpFrom,
         to: recipient.name ? { name: recipient.name, address: recipient.email } : recipient.email,
         subject: content.subject,
         html: tracked.html,
         ...(content.text ? { text: content.text } : {}),
-        messageId: `<${message.messageId}>`,
+        messageId,
         headers: { 'X-Herald-Delivery': String(message.deliveryId), ...tracked.headers },
-      });
-      return { ok: true, providerMessageId: info.messageId };
+      }).compile();
+      await pool.send(mime.getEnvelope(), await mime.build());
+      return { ok: true, providerMessageId: messageId };
     } catch (error) {
       return { ok: false, ...classifySmtpError(error, secrets) };
     }
@@ -89,6 +87,6 @@ export function createEmailSender(options: EmailSenderOptions, logger: Logger, s
   return {
     channel: 'email',
     send,
-    close: async () => transport.close(),
+    close: async () => pool.close(),
   };
 }

@@ -52,6 +52,12 @@ export type SmtpSink = {
   setDelay: (ms: number) => void;
   /** Forgets the recorded and refused messages. */
   clear: () => void;
+  /** Connections accepted since the sink started. */
+  connectionCount: () => number;
+  /** Connections open now. */
+  openConnections: () => number;
+  /** Answers every open connection 421 and closes it, as a server does with idle clients. */
+  dropConnections: () => void;
   /** Stops listening and drops open connections; the port is kept for `start()`. */
   stop: () => Promise<void>;
   /** Listens again on the same port. */
@@ -89,6 +95,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const failures: Array<{ code: number; text: string }> = [];
   const waiters = new Set<() => void>();
   let delayMs = 0;
+  let connectionCount = 0;
   const hasAuth = options.username !== undefined;
 
   const serverOptions: SMTPServerOptions = {
@@ -99,6 +106,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     logger: false,
     // stop() should not wait the default 30 s for pooled client connections to go away
     closeTimeout: 50,
+    onConnect(_session, callback) {
+      connectionCount += 1;
+      callback();
+    },
     onAuth(auth, _session, callback) {
       if (auth.username === options.username && auth.password === options.password) return callback(null, { user: auth.username });
       const error = Object.assign(new Error('Invalid username or password'), { responseCode: 535 });
@@ -195,6 +206,14 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       messages.length = 0;
       refused.length = 0;
       failures.length = 0;
+    },
+    connectionCount: () => connectionCount,
+    openConnections: () => server?.connections.size ?? 0,
+    dropConnections: () => {
+      for (const connection of server?.connections ?? []) {
+        connection.send(421, 'Idle timeout, closing');
+        connection.close();
+      }
     },
     stop,
     start,
