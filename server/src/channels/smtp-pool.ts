@@ -84,7 +84,12 @@ export function createSmtpPool(options: SmtpPoolOptions): SmtpPool {
       };
       connection.on('error', fail);
       connection.on('end', () => fail(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' })));
-      connection.connect(() => {
+      connection.connect((error) => {
+        // a server that hangs up before its greeting is reported here, not as an 'error'
+        if (error) {
+          fail(error);
+          return;
+        }
         if (!auth) {
           isReady = true;
           resolve(pooled);
