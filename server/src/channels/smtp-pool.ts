@@ -26,7 +26,7 @@ export type SmtpPoolOptions = {
   maxMessages?: number;
   /** timeouts of each connection (ms): to connect, for the greeting, of inactivity */
   timeouts: Required<Pick<SMTPConnectionOptions, 'connectionTimeout' | 'greetingTimeout' | 'socketTimeout'>>;
-  /** an idle connection failed (the pool drops it and opens another when one is needed) */
+  /** an idle connection failed, say timed out (the pool drops it and opens another when one is needed); one the server closed is dropped silently */
   onIdleError?: (error: Error) => void;
 };
 
@@ -70,20 +70,21 @@ export function createSmtpPool(options: SmtpPoolOptions): SmtpPool {
       const connection = new SMTPConnection({ ...connectionOptions, ...options.timeouts, logger: false, debug: false });
       const pooled: Pooled = { connection, messages: 0, isUsable: true, isIdle: false, isRetired: false };
       let isReady = false;
-      const fail = (error: Error) => {
+      /** `error` is undefined when the connection just ended: a relay closing an idle one is no failure */
+      const fail = (error?: Error) => {
         pooled.isUsable = false;
         if (!isReady) {
           // first: closing the connection reports its end, which must not be what the send hears
-          reject(error);
+          reject(error ?? Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' }));
           retire(pooled);
         } else if (pooled.isIdle) {
-          options.onIdleError?.(error);
+          if (error) options.onIdleError?.(error);
           retire(pooled);
         }
         // a busy connection's error also reaches its send, which retires it
       };
       connection.on('error', fail);
-      connection.on('end', () => fail(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' })));
+      connection.on('end', () => fail());
       connection.connect((error) => {
         // a server that hangs up before its greeting is reported here, not as an 'error'
         if (error) {
