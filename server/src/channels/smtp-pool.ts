@@ -9,9 +9,9 @@
  * message, each a syscall on Herald's side and a wake-up on the server's. Given whole
  * messages, the worker's CPU an email went from 0.73–1.02 ms to 0.54–0.85 ms and the
  * receiving server's halved; 20,000 emails to a loopback server went out at 1,170–1,823/s
- * against 973–1,337/s (docs/benchmarks.md). What the pool does besides is kept: at most `maxConnections`
- * connections, a new one after `maxMessages` messages, a connection the server refused a
- * message on reset and used again, any other failure closing it.
+ * against 973–1,337/s (docs/benchmarks.md). What nodemailer's pool does besides is kept: at
+ * most `maxConnections` connections, a new one after `maxMessages` messages, a connection the
+ * server refused a message on reset and used again, any other failure closing it.
  */
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
