@@ -168,13 +168,9 @@ export function createSmtpPool(options: SmtpPoolOptions): SmtpPool {
       const { code, responseCode } = error as { code?: string; responseCode?: number };
       if (pooled.isUsable && code !== undefined && messageRefusals.has(code) && responseCode !== 421) {
         // the server refused this message, not the connection: a fresh transaction on it
-        pooled.connection.reset((resetError) => {
-          if (resetError) pooled.isUsable = false;
-          release(pooled);
-        });
+        pooled.connection.reset((resetError) => (resetError ? retire(pooled) : release(pooled)));
       } else {
-        pooled.isUsable = false;
-        release(pooled);
+        retire(pooled);
       }
       throw error;
     }
