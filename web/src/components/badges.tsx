@@ -1,7 +1,7 @@
 import { Badge, Group, Tooltip } from '@mantine/core';
-import { IconBell, IconDeviceMobileMessage, IconMail, IconMessage, IconWebhook } from '@tabler/icons-react';
+import { IconArrowRight, IconBell, IconDeviceMobileMessage, IconMail, IconMessage, IconWebhook } from '@tabler/icons-react';
 import type { Channel } from '@herald/shared';
-import type { ComponentType } from 'react';
+import { Fragment, type ComponentType } from 'react';
 
 export const channelLabels: Record<Channel, string> = { email: 'Email', inapp: 'In-app', sms: 'SMS', push: 'Push', webhook: 'Webhook' };
 
@@ -16,17 +16,23 @@ export const channelIcons: Record<Channel, ComponentType<{ size?: number; stroke
 /** The order channels are shown in everywhere. */
 export const channelOrder: Channel[] = ['email', 'inapp', 'sms', 'push', 'webhook'];
 
-/** Small badges for a list of channels, in the usual order. */
-export function ChannelBadges({ channels }: { channels: readonly Channel[] }) {
-  const sorted = channelOrder.filter((channel) => channels.includes(channel));
+/**
+ * Small badges for a list of channels: in the usual order, or, for a fallback chain, in the
+ * chain's order with an arrow before each next channel.
+ */
+export function ChannelBadges({ channels, isFallback = false }: { channels: readonly Channel[]; isFallback?: boolean }) {
+  const shown = isFallback ? channels : channelOrder.filter((channel) => channels.includes(channel));
   return (
-    <Group gap={4} wrap="wrap">
-      {sorted.map((channel) => {
+    <Group gap={4} wrap="wrap" role={isFallback ? 'list' : undefined} aria-label={isFallback ? 'Fallback order' : undefined}>
+      {shown.map((channel, index) => {
         const Icon = channelIcons[channel];
         return (
-          <Badge key={channel} variant="light" color="gray" radius="sm" leftSection={<Icon size={12} />} tt="none" fw={500}>
-            {channelLabels[channel]}
-          </Badge>
+          <Fragment key={channel}>
+            {isFallback && index > 0 && <IconArrowRight size={12} aria-hidden color="var(--mantine-color-dimmed)" />}
+            <Badge role={isFallback ? 'listitem' : undefined} variant="light" color="gray" radius="sm" leftSection={<Icon size={12} />} tt="none" fw={500}>
+              {channelLabels[channel]}
+            </Badge>
+          </Fragment>
         );
       })}
     </Group>

@@ -19,6 +19,7 @@ function Row({ channel, index, count, move }: { channel: Channel; index: number;
       py={6}
       style={{ transform: transform ? `translate3d(0, ${transform.y}px, 0)` : undefined, transition, zIndex: isDragging ? 1 : undefined, boxShadow: isDragging ? 'var(--mantine-shadow-md)' : undefined }}
       data-testid={`fallback-${channel}`}
+      role="listitem"
     >
       <Group gap="xs" wrap="nowrap">
         <ActionIcon variant="subtle" color="gray" aria-label={`Drag ${channelLabels[channel]}`} style={{ cursor: 'grab', touchAction: 'none' }} {...attributes} {...listeners}>

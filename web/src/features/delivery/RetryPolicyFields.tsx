@@ -1,6 +1,6 @@
 import { NumberInput, SimpleGrid, Stack, Text } from '@mantine/core';
 import { retryPolicySchema } from '@herald/shared';
-import { formatDelay, retryDelays, retryPolicyOfDraft, type RetryPolicyDraft } from './limit-drafts.ts';
+import { describeRetryDelays, retryPolicyOfDraft, type RetryPolicyDraft } from './limit-drafts.ts';
 
 type RetryPolicyFieldsProps = {
   value: RetryPolicyDraft;
@@ -14,7 +14,6 @@ type RetryPolicyFieldsProps = {
 export function RetryPolicyFields({ value, onChange, errors = {}, label }: RetryPolicyFieldsProps) {
   const set = (key: keyof RetryPolicyDraft) => (next: number | string) => onChange({ ...value, [key]: next });
   const parsed = retryPolicySchema.safeParse(retryPolicyOfDraft(value));
-  const delays = parsed.success ? retryDelays(parsed.data) : null;
   const field = (key: keyof RetryPolicyDraft, text: string, extra: { min?: number; max?: number; step?: number; decimal?: boolean; suffix?: string; description?: string }) => (
     <NumberInput
       label={text}
@@ -40,11 +39,7 @@ export function RetryPolicyFields({ value, onChange, errors = {}, label }: Retry
         {field('jitter', 'Jitter', { min: 0, max: 1, step: 0.05, decimal: true, description: '± share of each wait' })}
       </SimpleGrid>
       <Text fz="xs" c="dimmed" data-testid="retry-delays">
-        {delays === null
-          ? 'Fix the values above to see the waits.'
-          : delays.length === 0
-            ? 'No retry: a failed send fails at once (or falls back to the next channel).'
-            : `Retries after ${delays.map(formatDelay).join(', ')}${parsed.success && parsed.data.jitter > 0 ? ` (each ±${Math.round(parsed.data.jitter * 100)}%)` : ''}.`}
+        {parsed.success ? describeRetryDelays(parsed.data) : 'Fix the values above to see the waits.'}
       </Text>
     </Stack>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rateLimitSchema, retryPolicySchema } from '@herald/shared';
-import { describeRateLimit, draftOfRateLimit, emptyRateLimitDraft, formatDelay, rateLimitOfDraft, retryDelays, retryPolicyOfDraft } from './limit-drafts.ts';
+import { describeRateLimit, describeRetryDelays, draftOfRateLimit, emptyRateLimitDraft, formatDelay, rateLimitOfDraft, retryDelays, retryPolicyOfDraft } from './limit-drafts.ts';
 
 describe('rate limit drafts', () => {
   it('turns empty inputs into unset windows and keeps numbers', () => {
@@ -35,6 +35,12 @@ describe('retry policy drafts', () => {
     const parsed = retryPolicySchema.safeParse(retryPolicyOfDraft({ maxAttempts: '', baseDelaySeconds: 5, factor: 2, maxDelaySeconds: 60, jitter: 0.1 }));
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['maxAttempts']);
+  });
+
+  it('describes the waits in words, with the jitter', () => {
+    expect(describeRetryDelays({ maxAttempts: 4, baseDelaySeconds: 5, factor: 3, maxDelaySeconds: 3600, jitter: 0.2 })).toBe('Retries after 5 s, 15 s, 45 s (each ±20%).');
+    expect(describeRetryDelays({ maxAttempts: 2, baseDelaySeconds: 90, factor: 2, maxDelaySeconds: 60, jitter: 0 })).toBe('Retries after 1 min.');
+    expect(describeRetryDelays({ maxAttempts: 1, baseDelaySeconds: 5, factor: 2, maxDelaySeconds: 60, jitter: 0.1 })).toMatch(/^No retry/);
   });
 
   it('formats delays for people', () => {

@@ -83,6 +83,13 @@ export function retryDelays(policy: RetryPolicy): number[] {
   return delays;
 }
 
+/** "Retries after 5 s, 15 s, 45 s (each ±20%).": the waits a policy gives, in words. */
+export function describeRetryDelays(policy: RetryPolicy): string {
+  const delays = retryDelays(policy);
+  if (delays.length === 0) return 'No retry: a failed send fails at once (or falls back to the next channel).';
+  return `Retries after ${delays.map(formatDelay).join(', ')}${policy.jitter > 0 ? ` (each ±${Math.round(policy.jitter * 100)}%)` : ''}.`;
+}
+
 /** "100 per minute, 2,000 per hour, bursts of 20": a limit in words. */
 export function describeRateLimit(limit: RateLimit): string {
   const parts = rateLimitWindows.filter(({ key }) => limit[key] !== null).map(({ key, window }) => `${limit[key]!.toLocaleString()} per ${window}`);

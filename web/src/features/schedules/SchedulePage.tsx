@@ -6,6 +6,7 @@ import type { Audience, Run, Schedule } from '@herald/shared';
 import { usePermissions } from '../../auth/use-me.ts';
 import { ChannelBadges, StatusBadge } from '../../components/badges.tsx';
 import { ConfirmModal } from '../../components/ConfirmModal.tsx';
+import { describeRateLimit, describeRetryDelays } from '../delivery/limit-drafts.ts';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { Empty } from '../../components/Empty.tsx';
 import { Pager } from '../../components/Pager.tsx';
@@ -159,9 +160,22 @@ function ScheduleDetails({ schedule }: { schedule: Schedule }) {
           </Detail>
           <Detail label="Last run">{schedule.lastRunAt ? <>{formatDateTime(schedule.lastRunAt, schedule.timezone)} <Text span fz="xs" c="dimmed">({formatRelative(schedule.lastRunAt)})</Text></> : 'Not yet'}</Detail>
           <Detail label="Audience"><AudienceText audience={schedule.audience} /></Detail>
-          <Detail label="Channels"><ChannelBadges channels={schedule.channels} /></Detail>
+          <Detail label="Channels">
+            <Stack gap={4}>
+              <ChannelBadges channels={schedule.channels} isFallback={schedule.channelMode === 'fallback'} />
+              <Text fz="xs" c="dimmed">{schedule.channelMode === 'fallback' ? 'The first that works, in this order' : 'Every channel the recipient can receive'}</Text>
+            </Stack>
+          </Detail>
           <Detail label="Priority"><Text fz="sm" tt="capitalize">{schedule.priority}</Text></Detail>
           <Detail label="Created">{formatDateTime(schedule.createdAt)}</Detail>
+          <Detail label="Rate limit">
+            {schedule.rateLimit ? describeRateLimit(schedule.rateLimit) : <Text span fz="sm" c="dimmed">Only the limits in Settings</Text>}
+          </Detail>
+          <Detail label="Retries">
+            {schedule.retryPolicy
+              ? `${schedule.retryPolicy.maxAttempts} ${schedule.retryPolicy.maxAttempts === 1 ? 'attempt' : 'attempts'}. ${describeRetryDelays(schedule.retryPolicy)}`
+              : <Text span fz="sm" c="dimmed">Each channel's policy from Settings</Text>}
+          </Detail>
         </SimpleGrid>
       </Paper>
 

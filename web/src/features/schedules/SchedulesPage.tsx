@@ -36,7 +36,7 @@ const columns: Column<Schedule>[] = [
   { key: 'timing', header: 'When', render: (s) => <Text fz="sm" maw={280}>{s.description}</Text> },
   { key: 'next', header: 'Next run', render: (s) => <When iso={s.nextRunAt} /> },
   { key: 'last', header: 'Last run', render: (s) => <When iso={s.lastRunAt} /> },
-  { key: 'channels', header: 'Channels', render: (s) => <ChannelBadges channels={s.channels} /> },
+  { key: 'channels', header: 'Channels', render: (s) => <ChannelBadges channels={s.channels} isFallback={s.channelMode === 'fallback'} /> },
 ];
 
 type StatusFilter = 'all' | 'active' | 'paused' | 'completed';
