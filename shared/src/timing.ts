@@ -15,7 +15,8 @@ const window = {
 };
 
 /** ISO weekday: 1 = Monday … 7 = Sunday */
-export const weekdaySchema = z.number().int().min(1, 'weekdays are 1 (Monday) to 7 (Sunday)').max(7, 'weekdays are 1 (Monday) to 7 (Sunday)');
+const weekdayRule = 'weekdays are 1 (Monday) to 7 (Sunday)';
+export const weekdaySchema = z.number({ error: weekdayRule }).int(weekdayRule).min(1, weekdayRule).max(7, weekdayRule);
 
 /**
  * When a schedule fires, in its time zone.

@@ -161,6 +161,13 @@ describe('schedules: bad input is refused by field and rule, nothing written', (
     expect(await scheduleCount()).toBe(before);
   });
 
+  it('names the weekday rule for a day given by name', async () => {
+    const input = await validInput({ timing: { type: 'weekly', days: ['mon'] as unknown as number[], time: '09:00' } });
+    const response = await t.app.inject({ method: 'POST', url: base, headers: t.auth, payload: input });
+    expect(response.statusCode).toBe(400);
+    expect(issuesOf(response)).toEqual([expect.objectContaining({ field: 'timing.days.0', message: 'weekdays are 1 (Monday) to 7 (Sunday)' })]);
+  });
+
   it('lists every problem at once', async () => {
     const input = await validInput();
     const response = await t.app.inject({ method: 'POST', url: base, headers: t.auth, payload: { ...input, templateId: '00000000-0000-4000-8000-000000000000', timing: { type: 'once', at: localInDays(-2) } } });
