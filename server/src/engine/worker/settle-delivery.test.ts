@@ -143,7 +143,7 @@ describe('settleDelivery: fallback', () => {
     {
       name: 'the retries of a channel used up → on to the next channel',
       input: { earlier: [failed('email')], outcomes: [{ channel: 'sms', result: transient('503 busy') }], policyFor: () => ({ ...policy, maxAttempts: 1 }) },
-      expected: { status: 'queued', retryAt: now, reason: 'email: 550 no such user; sms: gave up after 1 attempts: 503 busy; falling back to inapp' },
+      expected: { status: 'queued', retryAt: now, reason: 'email: 550 no such user; sms: gave up after 1 attempt: 503 busy; falling back to inapp' },
     },
     {
       name: 'the next channel delivers → sent on it, with why the first did not',

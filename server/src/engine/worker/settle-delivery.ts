@@ -149,7 +149,7 @@ function finalSettlement(history: DeliveryHistory, states: Map<string, ChannelSt
 function earlierReasons(states: Map<string, ChannelState>): string | null {
   const reasons = [...states]
     .filter(([, state]) => state.isDead && state.lastError !== null)
-    .map(([channel, state]) => `${channel}: ${state.gaveUp ? `gave up after ${state.failures} attempts: ` : ''}${state.lastError}`);
+    .map(([channel, state]) => `${channel}: ${state.gaveUp ? `gave up after ${state.failures} ${state.failures === 1 ? 'attempt' : 'attempts'}: ` : ''}${state.lastError}`);
   return reasons.length > 0 ? reasons.join('; ') : null;
 }
 
