@@ -36,7 +36,7 @@ function newestMtime(target) {
 }
 
 const builtIndex = path.join(root, 'web/dist/index.html');
-const webInputs = ['web/src', 'web/index.html', 'web/vite.config.ts', 'shared/src'].map((p) => path.join(root, p)).filter((p) => fs.existsSync(p));
+const webInputs = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'shared/src'].map((p) => path.join(root, p)).filter((p) => fs.existsSync(p));
 const sourcesChangedAt = Math.max(...webInputs.map(newestMtime));
 if (!fs.existsSync(builtIndex) || fs.statSync(builtIndex).mtimeMs < sourcesChangedAt) {
   console.log('Building the web UI…');

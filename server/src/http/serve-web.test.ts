@@ -44,6 +44,12 @@ describe('serving the built web UI', () => {
     expect(asset.body).toBe('console.log("new")');
   });
 
+  it('has the favicon the UI names, which the build copies to its root', () => {
+    const web = path.resolve(import.meta.dirname, '../../../web');
+    expect(fs.readFileSync(path.join(web, 'index.html'), 'utf8')).toContain('<link rel="icon" type="image/svg+xml" href="/favicon.svg" />');
+    expect(fs.readFileSync(path.join(web, 'public/favicon.svg'), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
   it('answers 404 for a missing asset, never index.html in its place', async () => {
     const missing = await app.inject({ method: 'GET', url: '/assets/index-gone.js' });
     expect(missing.statusCode).toBe(404);
