@@ -145,7 +145,8 @@ function ScheduleForm({ schedule, template, templateId, onClose }: ScheduleFormP
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }} visibleFrom="md">
-          <div style={{ position: 'sticky', top: 0 }}>{nextRuns}</div>
+          {/* below the modal's header, itself sticky and 60 px high, so the times stay in sight */}
+          <div style={{ position: 'sticky', top: 'calc(60px + var(--mantine-spacing-xs))' }}>{nextRuns}</div>
         </Grid.Col>
       </Grid>
       <Group justify="flex-end" gap="xs" mt="xl">
