@@ -19,7 +19,14 @@
  *
  * Why it is fast: each recipient's channels and due time are computed once, in a subquery that
  * the planner keeps (OFFSET 0) instead of copying the expressions into every place that reads
- * them; the reasons of skipped rows are computed only for those rows.
+ * them; the reasons of skipped rows are computed only for those rows. The rows are inserted in
+ * recipient id order: recipient ids are random UUIDs, so in table order each entry of the
+ * (run_id, recipient_id) key lands on a random page of that index, and in id order each lands
+ * next to the one before. The sort is by `uuid_send(id)` (the same order as the ids') so that
+ * the planner sorts the rows it has read in one pass rather than walking recipients_pkey
+ * through the heap at random; and it is given up to `fanOutSortMemory` so that a big audience
+ * is sorted in memory, not on disk. On 1,000,000 recipients the statement took 8.3–9.2 s
+ * instead of 9.8–12.6 s on PostgreSQL, 13.4 s instead of 18.3 s on PGlite (docs/benchmarks.md).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Channel } from '@herald/shared';
@@ -41,9 +48,18 @@ export type InsertDeliveriesInput = {
 
 export type FanOutCounts = { audienceSize: number; queued: number; skipped: number };
 
+/**
+ * The memory the statement's sort may take (its rows are about 200 bytes each: 1,000,000
+ * recipients take about 200 MB), for the rest of the transaction; a larger `work_mem` the
+ * server is configured with is kept.
+ */
+export const fanOutSortMemory = 256 * 1024 * 1024;
+
 /** Inserts one delivery per audience member and counts what it did; the caller holds the fan-out lock. */
 export async function insertDeliveries(tx: DbOrTx, input: InsertDeliveriesInput): Promise<FanOutCounts> {
   const { channels, addressing } = input;
+  await rowsOf(tx, sql`
+    SELECT set_config('work_mem', (greatest(pg_size_bytes(current_setting('work_mem')), ${fanOutSortMemory}::bigint) / 1024) || 'kB', true)`);
   const [counts] = await rowsOf<{ audience_size: number; queued: number; skipped: number }>(tx, sql`
     WITH inserted AS (
       INSERT INTO deliveries (run_id, schedule_id, recipient_id, status, priority, due_at, channels, reason)
@@ -65,6 +81,7 @@ export async function insertDeliveries(tx: DbOrTx, input: InsertDeliveriesInput)
                 FROM recipients r
                WHERE ${input.audience}
               OFFSET 0) AS r
+       ORDER BY uuid_send(r.id)
       RETURNING status
     )
     SELECT count(*)::int AS audience_size,
