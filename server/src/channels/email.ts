@@ -1,6 +1,6 @@
 /**
- * Email over SMTP: each message composed by nodemailer's `MailComposer` and sent whole over a
- * pool of connections (smtp-pool.ts). Each message carries a stable
+ * Email over SMTP: each message composed into one buffer (compose-email.ts, nodemailer's
+ * `MailComposer`) and sent whole over a pool of connections (smtp-pool.ts). Each message carries a stable
  * `Message-ID: <d<delivery>.r<run>@herald>` and an `X-Herald-Delivery` header, so when a
  * crash makes Herald send a delivery twice, receivers (and Herald's own tests) can tell the
  * repeat and drop it.
@@ -9,10 +9,10 @@
  * click redirects, an open pixel goes before `</body>`, and `List-Unsubscribe` with
  * `List-Unsubscribe-Post` (RFC 8058) let mail clients unsubscribe the recipient in one click.
  */
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { instrumentEmail } from '../modules/tracking/instrument.ts';
+import { composeEmail } from './compose-email.ts';
 import { classifySmtpError } from './smtp-failure.ts';
 import { createSmtpPool } from './smtp-pool.ts';
 import { permanentFailure, type ChannelSender, type OutgoingMessage, type SendResult } from './types.ts';
@@ -68,7 +68,7 @@ export function createEmailSender(options: EmailSenderOptions, logger: Logger, s
     });
     const messageId = `<${message.messageId}>`;
     try {
-      const mime = new MailComposer({
+      const { envelope, message: mime } = composeEmail({
         from: options.smtpFrom,
         to: recipient.name ? { name: recipient.name, address: recipient.email } : recipient.email,
         subject: content.subject,
@@ -76,8 +76,8 @@ export function createEmailSender(options: EmailSenderOptions, logger: Logger, s
         ...(content.text ? { text: content.text } : {}),
         messageId,
         headers: { 'X-Herald-Delivery': String(message.deliveryId), ...tracked.headers },
-      }).compile();
-      await pool.send(mime.getEnvelope(), await mime.build());
+      });
+      await pool.send(envelope, mime);
       return { ok: true, providerMessageId: messageId };
     } catch (error) {
       return { ok: false, ...classifySmtpError(error, secrets) };
