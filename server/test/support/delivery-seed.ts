@@ -74,8 +74,11 @@ export async function seedDeliveries(t: TestApp, options: SeedOptions = {}): Pro
   return { runId: run!.id, scheduleId: schedule!.id, deliveryIds: rows.map((r) => r.id), recipientIds: recipientRows.map((p) => p.id), emails: recipientRows.map((p) => p.email ?? '') };
 }
 
+/** The deliveries of these ids, in the order the ids are given (a fan-out numbers them in recipient id order, not in the caller's); an id with no row is left out. */
 export async function deliveryRows(t: TestApp, ids: readonly number[]) {
-  return t.database.db.select().from(deliveries).where(inArray(deliveries.id, [...ids])).orderBy(asc(deliveries.id));
+  const rows = await t.database.db.select().from(deliveries).where(inArray(deliveries.id, [...ids]));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** Gives a worker a lease of a minute on deliveries, as its claim does. */
