@@ -1,9 +1,9 @@
 /**
  * Email over SMTP: each message composed into one buffer (compose-email.ts, nodemailer's
- * `MailComposer`) and sent whole over a pool of connections (smtp-pool.ts). Each message carries a stable
- * `Message-ID: <d<delivery>.r<run>@herald>` and an `X-Herald-Delivery` header, so when a
- * crash makes Herald send a delivery twice, receivers (and Herald's own tests) can tell the
- * repeat and drop it.
+ * `MailComposer`) and sent whole over a pool of connections (smtp-pool.ts). Each message
+ * carries a stable `Message-ID: <d<delivery>.r<run>@herald>` and an `X-Herald-Delivery`
+ * header, so when a crash makes Herald send a delivery twice, receivers (and Herald's own
+ * tests) can tell the repeat and drop it.
  *
  * Every message is tracked (modules/tracking/instrument.ts): its http(s) links become signed
  * click redirects, an open pixel goes before `</body>`, and `List-Unsubscribe` with

@@ -4,6 +4,7 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import pino from 'pino';
 import type { TemplateContent } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
+import { deliveryRows } from '../support/delivery-seed.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { deliveries, deliveryAttempts, deliveryLeases, events, inboxMessages, recipients, runs, schedules, templates } from '../../src/db/schema.ts';
 import { startWorker, type WorkerOptions } from '../../src/engine/worker/worker.ts';
@@ -85,10 +86,6 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
   }
 }
 
-async function rowsOf(ids: number[]) {
-  return t.database.db.select().from(deliveries).where(inArray(deliveries.id, ids)).orderBy(asc(deliveries.id));
-}
-
 /** The leases workers hold on these deliveries (a delivery being sent has one). */
 async function leasesOf(ids: number[]) {
   return t.database.db.select().from(deliveryLeases).where(inArray(deliveryLeases.deliveryId, ids)).orderBy(asc(deliveryLeases.deliveryId));
@@ -98,7 +95,7 @@ async function attemptsOf(id: number) {
   return t.database.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, id)).orderBy(asc(deliveryAttempts.id));
 }
 
-const isSettled = (ids: number[]) => async () => (await rowsOf(ids)).every((row) => row.status === 'sent' || row.status === 'failed');
+const isSettled = (ids: number[]) => async () => (await deliveryRows(t, ids)).every((row) => row.status === 'sent' || row.status === 'failed');
 
 /** Runs a worker until every named delivery is sent or failed, then stops it. */
 async function work(ids: number[], options: WorkerOptions = fast, context: HeraldContext = t.context): Promise<void> {
@@ -124,7 +121,7 @@ describe('claiming', () => {
     expect(claimed.map((d) => d.id)).toEqual([critical.deliveryIds[0], normal.deliveryIds[0]]);
     expect(claimed.every((d) => d.attempts === 1)).toBe(true);
     // the claim leaves the delivery as it was and takes a lease on it
-    const [row] = await rowsOf([critical.deliveryIds[0]!]);
+    const [row] = await deliveryRows(t, [critical.deliveryIds[0]!]);
     expect(row).toMatchObject({ status: 'queued', attempts: 0 });
     const leases = await leasesOf(claimed.map((d) => d.id));
     expect(leases.map((lease) => [lease.deliveryId, lease.lockedBy])).toEqual(claimed.map((d) => [d.id, 'test-claimer']));
@@ -135,7 +132,7 @@ describe('claiming', () => {
 
     expect(await releaseDeliveries(t.database, 'someone-else', claimed.map((d) => d.id))).toBe(0);
     expect(await releaseDeliveries(t.database, 'test-claimer', claimed.map((d) => d.id))).toBe(2);
-    const released = await rowsOf(claimed.map((d) => d.id));
+    const released = await deliveryRows(t, claimed.map((d) => d.id));
     expect(released.map((r) => [r.status, r.attempts])).toEqual([['queued', 0], ['queued', 0]]);
     expect(await leasesOf(claimed.map((d) => d.id))).toEqual([]);
     // claimable again, with the same attempt number
@@ -152,7 +149,7 @@ describe('email', () => {
     const seeded = await seed({ count: 3 });
     await work(seeded.deliveryIds);
 
-    const rows = await rowsOf(seeded.deliveryIds);
+    const rows = await deliveryRows(t, seeded.deliveryIds);
     expect(rows.map((r) => [r.status, r.channel, r.attempts])).toEqual(Array(3).fill(['sent', 'email', 1]));
     expect(await leasesOf(seeded.deliveryIds)).toEqual([]);
     expect(rows.every((r) => r.sentAt instanceof Date)).toBe(true);
@@ -186,7 +183,7 @@ describe('email', () => {
     sink.failNext(1, 451);
     await work(seeded.deliveryIds);
 
-    const [row] = await rowsOf([id]);
+    const [row] = await deliveryRows(t, [id]);
     expect(row).toMatchObject({ status: 'sent', channel: 'email', attempts: 2 });
     const messageId = stableMessageId(id, seeded.runId);
     expect(sink.refused.filter((m) => m.messageId === messageId).map((m) => m.code)).toEqual([451]);
@@ -203,7 +200,7 @@ describe('email', () => {
     const seeded = await seed();
     sink.failNext(1, 550);
     await work(seeded.deliveryIds);
-    const [row] = await rowsOf(seeded.deliveryIds);
+    const [row] = await deliveryRows(t, seeded.deliveryIds);
     expect(row).toMatchObject({ status: 'failed', attempts: 1, channel: null, sentAt: null });
     expect(row!.reason).toMatch(/^email: 550 .*Mailbox unavailable/);
     expect(await attemptsOf(row!.id)).toEqual([expect.objectContaining({ status: 'failed', isTransient: false })]);
@@ -214,7 +211,7 @@ describe('email', () => {
     const seeded = await seed();
     sink.failNext(5, 451);
     await work(seeded.deliveryIds);
-    const [row] = await rowsOf(seeded.deliveryIds);
+    const [row] = await deliveryRows(t, seeded.deliveryIds);
     expect(row).toMatchObject({ status: 'failed', attempts: 5 });
     expect(row!.reason).toMatch(/^email: gave up after 5 attempts: 451 /);
     expect((await attemptsOf(row!.id)).map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5]);
@@ -223,7 +220,7 @@ describe('email', () => {
   it('fails a delivery whose template needs a variable this recipient lacks, naming it, and sends nothing', async () => {
     const seeded = await seed({ content: { email: { subject: 'Your {{ recipient.attributes.plan }} plan', html: '<p>x</p>' } } });
     await work(seeded.deliveryIds);
-    const [row] = await rowsOf(seeded.deliveryIds);
+    const [row] = await deliveryRows(t, seeded.deliveryIds);
     expect(row).toMatchObject({ status: 'failed' });
     expect(row!.reason).toBe('email: the template uses {{ recipient.attributes.plan }}, which this recipient does not have');
     expect(sink.messages.some((m) => m.to.includes(seeded.emails[0]!))).toBe(false);
@@ -247,13 +244,13 @@ describe('email', () => {
       await waitUntil(async () => (await attemptsOf(id)).length >= 1, 'a failed attempt');
       const [failedAttempt] = await attemptsOf(id);
       expect(failedAttempt).toMatchObject({ status: 'failed', isTransient: true });
-      expect((await rowsOf([id]))[0]!.status).not.toBe('failed');
+      expect((await deliveryRows(t, [id]))[0]!.status).not.toBe('failed');
       await sink.start();
       await waitUntil(isSettled([id]), 'the delivery to settle');
     } finally {
       await worker.stop();
     }
-    expect((await rowsOf([id]))[0]).toMatchObject({ status: 'sent' });
+    expect((await deliveryRows(t, [id]))[0]).toMatchObject({ status: 'sent' });
     expect(sink.messages.filter((m) => m.messageId === stableMessageId(id, seeded.runId))).toHaveLength(1);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('\n')).not.toContain(smtpPassword);
@@ -264,7 +261,7 @@ describe('email', () => {
   it('fails for good with a reason when SMTP_URL is not set', async () => {
     const seeded = await seed();
     await work(seeded.deliveryIds, fast, { ...t.context, config: { ...t.config, smtpUrl: undefined } });
-    expect((await rowsOf(seeded.deliveryIds))[0]).toMatchObject({ status: 'failed', reason: 'email: SMTP_URL is not configured' });
+    expect((await deliveryRows(t, seeded.deliveryIds))[0]).toMatchObject({ status: 'failed', reason: 'email: SMTP_URL is not configured' });
   });
 });
 
@@ -279,7 +276,7 @@ describe('in-app', () => {
       expect(inbox).toEqual([expect.objectContaining({ deliveryId: seeded.deliveryIds[0], title: `News for Person ${sequence}-0`, body: `From Schedule ${sequence}`, url: 'https://app.test/news', readAt: null })]);
       await waitUntil(async () => heard.length > 0, 'the inbox notification');
       expect(heard).toEqual([inbox[0]!.id]);
-      expect((await rowsOf(seeded.deliveryIds))[0]).toMatchObject({ status: 'sent', channel: 'inapp' });
+      expect((await deliveryRows(t, seeded.deliveryIds))[0]).toMatchObject({ status: 'sent', channel: 'inapp' });
     } finally {
       unsubscribe();
     }
@@ -311,7 +308,7 @@ describe('in-app', () => {
     const id = seeded.deliveryIds[0]!;
     sink.failNext(1, 451);
     await work(seeded.deliveryIds);
-    expect((await rowsOf([id]))[0]).toMatchObject({ status: 'sent', channel: 'email', attempts: 2 });
+    expect((await deliveryRows(t, [id]))[0]).toMatchObject({ status: 'sent', channel: 'email', attempts: 2 });
     const attempts = await attemptsOf(id);
     expect(attempts.map((a) => [a.attempt, a.channel, a.status]).sort()).toEqual([[1, 'email', 'failed'], [1, 'inapp', 'sent'], [2, 'email', 'sent']]);
     expect(await t.database.db.select().from(inboxMessages).where(eq(inboxMessages.deliveryId, id))).toHaveLength(1);
@@ -321,7 +318,7 @@ describe('in-app', () => {
   it('fails a channel this version cannot send on, naming it', async () => {
     const seeded = await seed({ channels: ['sms'], content: { sms: { body: 'hi' } } });
     await work(seeded.deliveryIds);
-    expect((await rowsOf(seeded.deliveryIds))[0]).toMatchObject({ status: 'failed', reason: 'sms: this Herald cannot send sms messages yet' });
+    expect((await deliveryRows(t, seeded.deliveryIds))[0]).toMatchObject({ status: 'failed', reason: 'sms: this Herald cannot send sms messages yet' });
   });
 });
 
@@ -342,7 +339,7 @@ describe('runs and leases', () => {
     await t.database.db.insert(deliveryLeases).values({ deliveryId: id, lockedBy: 'dead-worker', lockedUntil: sql`now() - interval '1 second'` });
     await work([id], { ...fast, leaseMs: 1000 });
     // the dead worker's attempt counts
-    expect((await rowsOf([id]))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await deliveryRows(t, [id]))[0]).toMatchObject({ status: 'sent', attempts: 2 });
     expect(await leasesOf([id])).toEqual([]);
     expect(sink.messages.filter((m) => m.messageId === stableMessageId(id, seeded.runId))).toHaveLength(1);
   });
@@ -364,7 +361,7 @@ describe('runs and leases', () => {
       await second?.stop();
       sink.setDelay(0);
     }
-    expect((await rowsOf([id]))[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await deliveryRows(t, [id]))[0]).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sink.messages.filter((m) => m.messageId === stableMessageId(id, seeded.runId))).toHaveLength(1);
   });
 
@@ -380,7 +377,7 @@ describe('runs and leases', () => {
       await worker.stop();
       sink.setDelay(0);
     }
-    const rows = await rowsOf(seeded.deliveryIds);
+    const rows = await deliveryRows(t, seeded.deliveryIds);
     const sent = rows.filter((r) => r.status === 'sent');
     const queued = rows.filter((r) => r.status === 'queued');
     expect(sent.length).toBeGreaterThanOrEqual(1);
@@ -392,7 +389,7 @@ describe('runs and leases', () => {
     expect(delivered).toHaveLength(sent.length);
     // what was handed back goes out with the next worker
     await work(seeded.deliveryIds);
-    expect((await rowsOf(seeded.deliveryIds)).every((r) => r.status === 'sent')).toBe(true);
+    expect((await deliveryRows(t, seeded.deliveryIds)).every((r) => r.status === 'sent')).toBe(true);
   });
 
   it('two workers share a queue without sending anything twice', async () => {
@@ -405,7 +402,7 @@ describe('runs and leases', () => {
     } finally {
       await Promise.all([first.stop(), second.stop()]);
     }
-    const rows = await rowsOf(seeded.deliveryIds);
+    const rows = await deliveryRows(t, seeded.deliveryIds);
     expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
     const sentEvents = await t.database.db.select({ type: events.type }).from(events).where(inArray(events.deliveryId, seeded.deliveryIds));
     expect(sentEvents).toHaveLength(120);
@@ -426,7 +423,7 @@ describe('engine', () => {
     } finally {
       await engine.stop();
     }
-    expect((await rowsOf(seeded.deliveryIds))[0]).toMatchObject({ status: 'sent', channel: 'email' });
+    expect((await deliveryRows(t, seeded.deliveryIds))[0]).toMatchObject({ status: 'sent', channel: 'email' });
   });
 
   it('with the scheduler and worker roles, takes a due schedule all the way to the mailbox and the inbox', async () => {
