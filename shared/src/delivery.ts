@@ -8,7 +8,7 @@ import { channelSchema, isoInstant, timeZoneSchema, type Channel } from './commo
  * up, a fallback schedule moves on to its next channel, any other gives up (dead letter).
  */
 export const retryPolicySchema = z
-  .object({
+  .strictObject({
     maxAttempts: z.number().int().min(1, 'must be at least 1').max(25, 'must be at most 25'),
     baseDelaySeconds: z.number().min(0, 'must not be negative').max(86_400, 'must be at most 86400 (a day)'),
     factor: z.number().min(1, 'must be at least 1 (no shrinking delays)').max(10, 'must be at most 10'),
@@ -39,7 +39,7 @@ export type RateLimitWindow = (typeof rateLimitWindows)[number]['window'];
  * for a token; it is never dropped.
  */
 export const rateLimitSchema = z
-  .object({
+  .strictObject({
     maxPerMinute: countLimit,
     maxPerHour: countLimit,
     maxPerDay: countLimit,
@@ -77,7 +77,7 @@ export type RateLimitInput = z.input<typeof rateLimitSchema>;
  * deliveries pass it (and still count).
  */
 export const frequencyCapSchema = z
-  .object({
+  .strictObject({
     maxPerDay: z.number().int().min(1, 'must be at least 1').max(10_000, 'must be at most 10000').nullable().default(null),
     maxPerWeek: z.number().int().min(1, 'must be at least 1').max(70_000, 'must be at most 70000').nullable().default(null),
   })
@@ -101,12 +101,12 @@ const sameStartAndEnd = { message: 'must differ from start (a window from a time
  * end excluded. It may cross midnight: 21:00 → 08:00 is quiet from 9 pm to 8 am. A message
  * due inside it waits until it ends (never dropped); critical messages go anyway.
  */
-export const quietWindowSchema = z.object({ start: clockTimeSchema, end: clockTimeSchema }).refine(startDiffersFromEnd, sameStartAndEnd);
+export const quietWindowSchema = z.strictObject({ start: clockTimeSchema, end: clockTimeSchema }).refine(startDiffersFromEnd, sameStartAndEnd);
 export type QuietWindow = z.infer<typeof quietWindowSchema>;
 
 /** The instance's quiet hours: the window for everyone without their own, and the zone for people without one. */
 export const quietHoursSettingsSchema = z
-  .object({
+  .strictObject({
     start: clockTimeSchema,
     end: clockTimeSchema,
     /** the zone the window is read in for recipients whose own time zone is unknown */
@@ -133,14 +133,14 @@ const perChannel = <T extends z.ZodType>(schema: T) =>
   }) as unknown as z.ZodType<Partial<Record<Channel, z.output<T>>>, Partial<Record<Channel, z.input<T>>>>;
 
 /** Instance-wide delivery settings (admins write them, everyone signed in reads them). */
-export const deliverySettingsSchema = z.object({
-  rateLimits: z.object({
+export const deliverySettingsSchema = z.strictObject({
+  rateLimits: z.strictObject({
     /** every message Herald sends, whatever its channel */
     global: rateLimitSchema.nullable().default(null),
     /** the messages of one channel (one provider) */
     channels: perChannel(rateLimitSchema).default({}),
   }).default({ global: null, channels: {} }),
-  retryPolicies: z.object({
+  retryPolicies: z.strictObject({
     default: retryPolicySchema.default(defaultRetryPolicy),
     /** a channel's own policy; a schedule's policy wins over both */
     channels: perChannel(retryPolicySchema).default({}),

@@ -88,6 +88,19 @@ describe('GET and PUT /api/settings/delivery', () => {
     expect(issues.every((issue) => issue.rule && issue.message)).toBe(true);
     expect((await get()).json<DeliverySettings>().costs).toEqual(valid.costs);
   });
+  it('names a misspelled setting, a missing one and one of the wrong type, in words, and writes nothing', async () => {
+    const response = await put({
+      rateLimits: { global: { maxperhour: 10, maxPerDay: 100 } },
+      retryPolicies: { default: { maxAttempts: '3', baseDelaySeconds: 1, factor: 2, maxDelaySeconds: 30 } },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(issuesOf(response)).toEqual(expect.arrayContaining([
+      { field: 'rateLimits.global', rule: 'unrecognized_keys', message: 'has an unknown field "maxperhour"; its fields are maxPerMinute, maxPerHour, maxPerDay, burstAllowed, burstMax' },
+      { field: 'retryPolicies.default.maxAttempts', rule: 'invalid_type', message: 'must be a number, not text' },
+      { field: 'retryPolicies.default.jitter', rule: 'invalid_type', message: 'is required' },
+    ]));
+    expect((await get()).json<DeliverySettings>().rateLimits.global).toMatchObject(valid.rateLimits.global);
+  });
 });
 
 describe('GET /api/settings/delivery/usage', () => {

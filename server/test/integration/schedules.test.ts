@@ -150,6 +150,8 @@ describe('schedules: bad input is refused by field and rule, nothing written', (
     { name: 'a weekly timing with no day', patch: (input) => ({ ...input, timing: { type: 'weekly', days: [], time: '09:00' } }), field: 'timing.days' },
     { name: 'a monthly day 32', patch: (input) => ({ ...input, timing: { type: 'monthly', day: 32, time: '09:00' } }), field: 'timing.day' },
     { name: 'an impossible date', patch: (input) => ({ ...input, timing: { type: 'once', at: '2031-02-30T09:00' } }), field: 'timing.at' },
+    { name: 'a misspelled retry setting', patch: (input) => ({ ...input, retryPolicy: { maxAttempts: 3, baseDelaySeconds: 5, baseDelayMs: 5000, factor: 2, maxDelaySeconds: 60, jitter: 0 } }), field: 'retryPolicy' },
+    { name: 'a misspelled rate limit', patch: (input) => ({ ...input, rateLimit: { maxPerMinute: 10, maxperhour: 100 } }), field: 'rateLimit' },
   ];
 
   it.each(cases)('$name → 400 naming $field', async ({ patch, field }) => {
@@ -166,6 +168,24 @@ describe('schedules: bad input is refused by field and rule, nothing written', (
     const response = await t.app.inject({ method: 'POST', url: base, headers: t.auth, payload: input });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response)).toEqual([expect.objectContaining({ field: 'timing.days.0', message: 'weekdays are 1 (Monday) to 7 (Sunday)' })]);
+  });
+
+  it('says in words what is missing, of the wrong type, not an option or not a field', async () => {
+    const input = await validInput();
+    const { timezone: _, ...withoutZone } = input;
+    const response = await t.app.inject({
+      method: 'POST',
+      url: base,
+      headers: t.auth,
+      payload: { ...withoutZone, priority: 'urgent', timing: { type: 'once', at: 20310101 }, rateLimit: { maxPerMinute: 10, maxperhour: 100 } },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(issuesOf(response)).toEqual(expect.arrayContaining([
+      { field: 'timezone', rule: 'invalid_type', message: 'is required' },
+      { field: 'timing.at', rule: 'invalid_type', message: 'must be text, not a number' },
+      { field: 'priority', rule: 'invalid_value', message: 'must be one of "critical", "high", "normal", "low"' },
+      { field: 'rateLimit', rule: 'unrecognized_keys', message: expect.stringContaining('has an unknown field "maxperhour"; its fields are maxPerMinute, maxPerHour') },
+    ]));
   });
 
   it('lists every problem at once', async () => {
