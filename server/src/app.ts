@@ -11,6 +11,7 @@ import {
 import rateLimit from '@fastify/rate-limit';
 import type { HeraldContext } from './context.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
+import { registerJsonBody } from './http/json-body.ts';
 import { registerAuth } from './modules/auth/plugin.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
@@ -48,6 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => deps.context.inboxHub.close());
 
   registerErrorHandler(app);
+  registerJsonBody(app);
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {

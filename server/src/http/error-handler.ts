@@ -24,7 +24,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
         const pathParts = v.instancePath.split('/').filter(Boolean);
         const field = pathParts.length ? pathParts.join('.') : where;
         const rule = String(v.params?.issue && typeof v.params.issue === 'object' && 'code' in v.params.issue ? v.params.issue.code : v.keyword);
-        return { field, rule, message: v.message ?? 'is invalid' };
+        // no body at all (an empty one reads as none, json-body.ts) reaches the check as null
+        const isBodyMissing = where === 'body' && pathParts.length === 0 && (request.body === null || request.body === undefined);
+        return { field, rule, message: isBodyMissing ? 'is required' : v.message ?? 'is invalid' };
       });
       const message = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
       return reply.status(400).send({ error: { code: 'validation_failed', message, details: { issues } } } satisfies ErrorBody);
