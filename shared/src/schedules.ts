@@ -4,10 +4,10 @@ import { channelModeSchema, rateLimitSchema, retryPolicySchema } from './deliver
 import { timingSchema } from './timing.ts';
 
 export const audienceSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('all') }),
-  z.object({ type: z.literal('active') }),
-  z.object({ type: z.literal('test'), recipientIds: z.array(uuid).min(1, 'pick at least one recipient').max(1000) }),
-  z.object({ type: z.literal('segment'), segmentId: uuid }),
+  z.strictObject({ type: z.literal('all') }),
+  z.strictObject({ type: z.literal('active') }),
+  z.strictObject({ type: z.literal('test'), recipientIds: z.array(uuid).min(1, 'pick at least one recipient').max(1000) }),
+  z.strictObject({ type: z.literal('segment'), segmentId: uuid }),
 ]);
 export type Audience = z.infer<typeof audienceSchema>;
 

@@ -16,12 +16,12 @@ function isWebhookUrlTemplate(value: string): boolean {
 
 /** Content per channel. Every text is a Liquid template rendered per recipient. */
 export const templateContentSchema = z
-  .object({
-    email: z.object({ subject: text(998).min(1, 'is required'), html: text(500_000).min(1, 'is required'), text: text(500_000).optional() }).optional(),
-    inapp: z.object({ title: text(500).min(1, 'is required'), body: text(10_000).min(1, 'is required'), url: text(2000).optional() }).optional(),
-    sms: z.object({ body: text(1600).min(1, 'is required') }).optional(),
-    push: z.object({ title: text(200).min(1, 'is required'), body: text(1000).min(1, 'is required'), url: text(2000).optional() }).optional(),
-    webhook: z.object({
+  .strictObject({
+    email: z.strictObject({ subject: text(998).min(1, 'is required'), html: text(500_000).min(1, 'is required'), text: text(500_000).optional() }).optional(),
+    inapp: z.strictObject({ title: text(500).min(1, 'is required'), body: text(10_000).min(1, 'is required'), url: text(2000).optional() }).optional(),
+    sms: z.strictObject({ body: text(1600).min(1, 'is required') }).optional(),
+    push: z.strictObject({ title: text(200).min(1, 'is required'), body: text(1000).min(1, 'is required'), url: text(2000).optional() }).optional(),
+    webhook: z.strictObject({
       /** where to POST (Liquid allowed); without one, each recipient's `webhookUrl` attribute */
       url: text(2000).refine(isWebhookUrlTemplate, { message: 'must be an http(s) URL, or Liquid that renders to one' }).optional(),
       /** JSON once rendered; insert values with the `json` filter: {"name": {{ recipient.name | json }}} */

@@ -27,21 +27,21 @@ export const weekdaySchema = z.number({ error: weekdayRule }).int(weekdayRule).m
  * - cron: a 5-field (or 6-field, with seconds) cron expression
  */
 export const timingSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('once'), at: localDateTimeSchema }),
-  z.object({ type: z.literal('daily'), time: timeOfDaySchema, ...window }),
-  z.object({
+  z.strictObject({ type: z.literal('once'), at: localDateTimeSchema }),
+  z.strictObject({ type: z.literal('daily'), time: timeOfDaySchema, ...window }),
+  z.strictObject({
     type: z.literal('weekly'),
     time: timeOfDaySchema,
     days: z.array(weekdaySchema).min(1, 'pick at least one weekday').max(7),
     ...window,
   }),
-  z.object({
+  z.strictObject({
     type: z.literal('monthly'),
     time: timeOfDaySchema,
     day: z.union([z.number().int().min(1).max(31), z.literal('last')]),
     ...window,
   }),
-  z.object({ type: z.literal('cron'), expression: z.string().min(1).max(200), ...window }),
+  z.strictObject({ type: z.literal('cron'), expression: z.string().min(1).max(200), ...window }),
 ]);
 
 export type Timing = z.infer<typeof timingSchema>;

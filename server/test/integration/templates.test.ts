@@ -76,6 +76,8 @@ describe('templates: content is checked before anything is written', () => {
     ['an unknown property of a known root', { sms: { body: 'Hi {{ recipient.nickname }}' } }, 'content.sms.body', 'unknown_variable'],
     ['broken Liquid', { inapp: { title: 'Hi {% if %}', body: 'x' } }, 'content.inapp.title', 'liquid_syntax'],
     ['an unknown filter', { push: { title: 'x', body: '{{ recipient.name | shout }}' } }, 'content.push.body', 'liquid_syntax'],
+    ['a misspelled channel', { inapp: { title: 'x', body: 'y' }, emial: { subject: 'Hi', html: '<p>x</p>' } }, 'content', 'unrecognized_keys'],
+    ['a misspelled part of a channel', { email: { subject: 'Hi', html: '<p>x</p>', plain: 'x' } }, 'content.email', 'unrecognized_keys'],
   ])('refuses %s with 400 naming the field and rule', async (_label, content, field, rule) => {
     const before = await templateCount();
     const response = await t.app.inject({ method: 'POST', url: base, headers: t.auth, payload: { name: 'Bad', content } });
