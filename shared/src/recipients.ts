@@ -1,8 +1,18 @@
 import { z } from 'zod';
 import { canonicalTimeZone, channelSchema, isoInstant, timeZoneSchema, uuid } from './common.ts';
 import { quietHoursOverrideSchema } from './delivery.ts';
+import { issueMessage } from './messages.ts';
 
-export const recipientInputSchema = z.object({
+/**
+ * A field of a person Herald does not know is refused, not dropped: data of the app's own (a
+ * plan, a role) belongs in `attributes`, where segments and templates can read it.
+ */
+function unknownRecipientField(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  return `${issueMessage(issue)}; data of your own goes in attributes, e.g. {"attributes": {${JSON.stringify(issue.keys[0])}: …}}`;
+}
+
+export const recipientInputSchema = z.strictObject({
   externalId: z.string().trim().min(1, 'is required').max(255),
   email: z.string().trim().email('must be an email address').max(320).nullish(),
   phone: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +14155550123').nullish(),
@@ -15,7 +25,7 @@ export const recipientInputSchema = z.object({
   optedOutChannels: z.array(channelSchema).transform((list) => [...new Set(list)]).optional(),
   /** their own quiet hours, in their time zone: a window, or "none"; null follows the instance's */
   quietHours: quietHoursOverrideSchema.nullish(),
-});
+}, { error: unknownRecipientField });
 export type RecipientInput = z.input<typeof recipientInputSchema>;
 
 export const recipientSchema = z.object({

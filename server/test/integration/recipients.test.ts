@@ -151,6 +151,7 @@ describe('create, read, update, delete', () => {
     ['isActive as text', { externalId: 'bad-6', isActive: 'yes' }, 'isActive', 'invalid_type'],
     ['attributes as a list', { externalId: 'bad-7', attributes: ['pro'] }, 'attributes', 'invalid_type'],
     ['an unknown channel opt-out', { externalId: 'bad-8', optedOutChannels: ['email', 'fax'] }, 'optedOutChannels.1', 'invalid_value'],
+    ['data of its own outside attributes', { externalId: 'bad-9', plan: 'pro' }, 'body', 'unrecognized_keys'],
   ])('refuses %s with a 400 naming the field and rule, and writes nothing', async (_name, payload, field, rule) => {
     const before = await countRecipients();
     const response = await call('POST', '', payload);
@@ -158,6 +159,21 @@ describe('create, read, update, delete', () => {
     expect(issuesOf(response.body)).toContainEqual(expect.objectContaining({ field, rule }));
     expect(response.json().error.message).toContain(field);
     expect(await countRecipients()).toBe(before);
+  });
+
+  it('points data of its own to attributes, in a create, an update and a bulk upsert', async () => {
+    const [recipient] = await createRecipients(t, 1);
+    const hint = 'data of your own goes in attributes, e.g. {"attributes": {"plan": …}}';
+    const created = await call('POST', '', { externalId: 'own-data', plan: 'pro' });
+    expect(issuesOf(created.body)).toEqual([expect.objectContaining({ field: 'body', message: expect.stringContaining(`has an unknown field "plan"`) })]);
+    expect(issuesOf(created.body)[0]!.message).toContain(hint);
+    const updated = await call('PUT', `/${recipient!.id}`, { plan: 'pro' });
+    expect(updated.statusCode).toBe(400);
+    expect(issuesOf(updated.body)[0]!.message).toContain(hint);
+    const bulk = await call('POST', '/bulk', { recipients: [{ externalId: 'own-data-1' }, { externalId: 'own-data-2', plan: 'pro' }] });
+    expect(bulk.statusCode).toBe(400);
+    expect(issuesOf(bulk.body)).toEqual([expect.objectContaining({ field: 'recipients.1', rule: 'unrecognized_keys' })]);
+    expect(await byExternalId('own-data-1')).toBeUndefined();
   });
 
   it('updates the fields the body gives, keeps the omitted ones, and clears the null ones', async () => {
