@@ -65,7 +65,7 @@ export const deadLetterListQuerySchema = z.object({
 
 /** Which dead letters to send again: the listed ids, or every one matching the filters (at most 100,000 at once). */
 export const deadLetterBulkRetrySchema = z
-  .object({
+  .strictObject({
     ids: z.array(z.number().int().min(1)).min(1, 'give at least one id').max(1000, 'at most 1000 ids; use the filters for more').optional(),
     scheduleId: uuid.optional(),
     runId: uuid.optional(),

@@ -48,7 +48,7 @@ export const recipientSchema = z.object({
 export type Recipient = z.infer<typeof recipientSchema>;
 
 /** Upsert by externalId, all or nothing: each item replaces the fields it gives; omitted fields keep their value. */
-export const recipientBulkInputSchema = z.object({ recipients: z.array(recipientInputSchema).min(1, 'give at least one recipient').max(10_000, 'at most 10,000 recipients per request') });
+export const recipientBulkInputSchema = z.strictObject({ recipients: z.array(recipientInputSchema).min(1, 'give at least one recipient').max(10_000, 'at most 10,000 recipients per request') });
 export type RecipientBulkInput = z.input<typeof recipientBulkInputSchema>;
 export const recipientBulkResultSchema = z.object({ created: z.number().int(), updated: z.number().int() });
 export type RecipientBulkResult = z.infer<typeof recipientBulkResultSchema>;

@@ -13,7 +13,7 @@ export type Audience = z.infer<typeof audienceSchema>;
 
 export const scheduleStatusSchema = z.enum(['active', 'paused', 'completed']);
 
-export const scheduleInputSchema = z.object({
+export const scheduleInputSchema = z.strictObject({
   name: z.string().trim().min(1, 'is required').max(200),
   templateId: uuid,
   timezone: timeZoneSchema,
@@ -57,7 +57,7 @@ export const scheduleSchema = z.object({
 });
 export type Schedule = z.infer<typeof scheduleSchema>;
 
-export const timingPreviewInputSchema = z.object({ timezone: timeZoneSchema, timing: timingSchema, count: z.number().int().min(1).max(50).default(5) });
+export const timingPreviewInputSchema = z.strictObject({ timezone: timeZoneSchema, timing: timingSchema, count: z.number().int().min(1).max(50).default(5) });
 export const timingPreviewSchema = z.object({ description: z.string(), occurrences: z.array(isoInstant) });
 export type TimingPreview = z.infer<typeof timingPreviewSchema>;
 
@@ -95,10 +95,10 @@ export const deliverySchema = z.object({
 export type Delivery = z.infer<typeof deliverySchema>;
 
 /** Pause (with an optional reason, kept in the history) or resume one schedule. */
-export const scheduleStatusChangeSchema = z.object({ reason: z.string().trim().max(500).optional() });
+export const scheduleStatusChangeSchema = z.strictObject({ reason: z.string().trim().max(500).optional() });
 
 /** Pause or resume many schedules at once: each is changed or reported, never half of one. */
-export const scheduleBulkActionSchema = z.object({
+export const scheduleBulkActionSchema = z.strictObject({
   ids: z.array(uuid).min(1, 'pick at least one schedule').max(500, 'at most 500 schedules at once'),
   reason: z.string().trim().max(500).optional(),
 });

@@ -79,7 +79,7 @@ export const segmentQuerySchema = z
   });
 export type SegmentQuery = Record<string, unknown>;
 
-export const segmentInputSchema = z.object({
+export const segmentInputSchema = z.strictObject({
   name: z.string().trim().min(1, 'is required').max(200),
   description: z.string().max(2000).default(''),
   query: segmentQuerySchema,
@@ -91,7 +91,7 @@ export type SegmentInput = z.input<typeof segmentInputSchema>;
  * (Not `segmentInputSchema.partial()`: zod keeps `description`'s default there, so a rename
  * alone would blank the description.)
  */
-export const segmentUpdateSchema = z.object({
+export const segmentUpdateSchema = z.strictObject({
   name: segmentInputSchema.shape.name.optional(),
   description: z.string().max(2000).optional(),
   query: segmentQuerySchema.optional(),
@@ -116,7 +116,7 @@ export const segmentSchema = z.object({
 });
 export type Segment = z.infer<typeof segmentSchema>;
 
-export const segmentPreviewInputSchema = z.object({
+export const segmentPreviewInputSchema = z.strictObject({
   query: segmentQuerySchema,
   /** how many matching recipients to return */
   sampleSize: z.number().int().min(0).max(100).default(10),

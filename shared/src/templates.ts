@@ -31,7 +31,7 @@ export const templateContentSchema = z
   .refine((content) => Object.values(content).some(Boolean), { message: 'give content for at least one channel' });
 export type TemplateContent = z.infer<typeof templateContentSchema>;
 
-export const templateInputSchema = z.object({
+export const templateInputSchema = z.strictObject({
   name: z.string().trim().min(1, 'is required').max(200),
   description: z.string().max(2000).default(''),
   category: z.string().trim().min(1).max(100).default('general'),
@@ -60,7 +60,7 @@ export const templateVariables = [
 ] as const;
 
 /** Render content that is not saved yet (the editor's live preview), for a sample or a real recipient. */
-export const templatePreviewInputSchema = z.object({ content: templateContentSchema, recipientId: uuid.optional() });
+export const templatePreviewInputSchema = z.strictObject({ content: templateContentSchema, recipientId: uuid.optional() });
 export type TemplatePreviewInput = z.input<typeof templatePreviewInputSchema>;
 
 /** Each channel rendered; a channel that cannot render for this recipient is in `errors` instead. */

@@ -153,6 +153,7 @@ describe('schedules: bad input is refused by field and rule, nothing written', (
     { name: 'a misspelled retry setting', patch: (input) => ({ ...input, retryPolicy: { maxAttempts: 3, baseDelaySeconds: 5, baseDelayMs: 5000, factor: 2, maxDelaySeconds: 60, jitter: 0 } }), field: 'retryPolicy' },
     { name: 'a misspelled end of a recurrence', patch: (input) => ({ ...input, timing: { type: 'daily', time: '09:00', ends: localInDays(5) } }), field: 'timing' },
     { name: 'a field a kind of audience does not have', patch: (input) => ({ ...input, audience: { type: 'all', segmentId: '00000000-0000-4000-8000-000000000002' } }), field: 'audience' },
+    { name: 'a misspelled channelMode', patch: (input) => ({ ...input, chanelMode: 'fallback' }), field: 'body' },
     { name: 'a misspelled rate limit', patch: (input) => ({ ...input, rateLimit: { maxPerMinute: 10, maxperhour: 100 } }), field: 'rateLimit' },
   ];
 

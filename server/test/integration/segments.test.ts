@@ -200,6 +200,13 @@ describe('saved segments', () => {
     expect(badQuery.json().error.details.issues).toEqual([expect.objectContaining({ field: 'query.AND.0.isActive', rule: 'type' })]);
     expect((await call('GET', '?search=Bad')).json<{ total: number }>().total).toBe(0);
   });
+
+  it('refuses a misspelled field of a save by name', async () => {
+    const response = await call('POST', '', { name: 'Misspelled', descripton: 'Pro users', query: { isActive: true } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.details.issues).toEqual([expect.objectContaining({ field: 'body', rule: 'unrecognized_keys', message: expect.stringContaining('"descripton"; its fields are name, description, query') })]);
+    expect((await call('GET', '?search=Misspelled')).json<{ total: number }>().total).toBe(0);
+  });
 });
 
 describe('bad queries get a 400 naming the criterion', () => {

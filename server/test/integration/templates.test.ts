@@ -87,6 +87,14 @@ describe('templates: content is checked before anything is written', () => {
     expect(await templateCount()).toBe(before);
   });
 
+  it('refuses a misspelled field of a template by name', async () => {
+    const before = await templateCount();
+    const response = await t.app.inject({ method: 'POST', url: base, headers: t.auth, payload: { name: 'Misspelled', categroy: 'billing', content: { sms: { body: 'Hi' } } } });
+    expect(response.statusCode).toBe(400);
+    expect(issuesOf(response.body)).toEqual([expect.objectContaining({ field: 'body', rule: 'unrecognized_keys', message: 'has an unknown field "categroy"; its fields are name, description, category, content' })]);
+    expect(await templateCount()).toBe(before);
+  });
+
   it('refuses content with no channel at all, and a channel missing a required part', async () => {
     const empty = await t.app.inject({ method: 'POST', url: base, headers: t.auth, payload: { name: 'Empty', content: {} } });
     expect(empty.statusCode).toBe(400);

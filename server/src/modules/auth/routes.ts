@@ -29,7 +29,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       security: [],
       // Only "something@something": the first admin defaults to admin@localhost, which
       // z.email() refuses (no dot in the domain), and it must be able to sign in.
-      body: z.object({ email: z.string().trim().max(320).regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'), password: z.string().min(1) }),
+      body: z.strictObject({ email: z.string().trim().max(320).regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'), password: z.string().min(1) }),
       response: { 200: meSchema },
     },
   }, async (request, reply) => {

@@ -63,8 +63,8 @@ const recipientAccess = {
   signature: z.string().min(1).max(200).optional(),
 };
 
-export const subscribeBody = z.object({ ...recipientAccess, subscription: pushSubscriptionInput });
-export const unsubscribeBody = z.object({ ...recipientAccess, endpoint: z.string().min(1, 'is required').max(2048) });
+export const subscribeBody = z.strictObject({ ...recipientAccess, subscription: pushSubscriptionInput });
+export const unsubscribeBody = z.strictObject({ ...recipientAccess, endpoint: z.string().min(1, 'is required').max(2048) });
 
 export const pushSubscriptionSchema = z.object({
   id: z.string().uuid(),

@@ -10,4 +10,4 @@ export type TemplateListQuery = z.infer<typeof templateListQuery>;
 export const idParams = z.object({ id: z.string().uuid() });
 
 /** Optional: no body (Fastify gives null) previews for a sample recipient. */
-export const savedPreviewBody = z.object({ recipientId: z.string().uuid().optional() }).nullish();
+export const savedPreviewBody = z.strictObject({ recipientId: z.string().uuid().optional() }).nullish();

@@ -44,7 +44,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['users'],
       summary: 'Create a user',
-      body: z.object({ email: z.string().email(), name: z.string().max(200).default(''), role: roleSchema, password: z.string().min(8).max(200) }),
+      body: z.strictObject({ email: z.string().email(), name: z.string().max(200).default(''), role: roleSchema, password: z.string().min(8).max(200) }),
       response: { 201: userSchema },
     },
   }, async (request, reply) => {
@@ -64,7 +64,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['users'],
       summary: 'Change a user\'s name, role or password',
       params: idParams,
-      body: z.object({ name: z.string().max(200).optional(), role: roleSchema.optional(), password: z.string().min(8).max(200).optional() }),
+      body: z.strictObject({ name: z.string().max(200).optional(), role: roleSchema.optional(), password: z.string().min(8).max(200).optional() }),
       response: { 200: userSchema },
     },
   }, async (request) => {
@@ -105,7 +105,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['users'],
       summary: 'Create an API token; the token is shown in this response only',
-      body: z.object({ name: z.string().min(1).max(200), role: roleSchema }),
+      body: z.strictObject({ name: z.string().min(1).max(200), role: roleSchema }),
       response: { 201: tokenSchema.extend({ token: z.string() }) },
     },
   }, async (request, reply) => {
