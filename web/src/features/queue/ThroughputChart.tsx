@@ -38,7 +38,7 @@ export function ThroughputChart({ throughput }: { throughput: QueueStats['throug
         type="stacked"
         series={[{ name: 'sent', label: 'Sent', color: 'teal.6' }, { name: 'failed', label: 'Failed', color: 'red.6' }]}
         tickLine="y"
-        gridAxis="y"
+        gridAxis="x"
         withLegend
         legendProps={{ verticalAlign: 'bottom', height: 28 }}
         xAxisProps={{ interval: 'preserveStartEnd', minTickGap: 24 }}
