@@ -51,12 +51,13 @@ function knownFields(issue: Issue): string[] {
   return Object.keys(definition?.shape ?? {});
 }
 
-/** "at least 3 characters", "at most 10", "at least 1 item" … */
-function bound(origin: string, limit: number | bigint, isInclusive: boolean, word: 'least' | 'most'): string {
-  const units: Record<string, string> = { string: 'character', array: 'item', set: 'item', file: 'byte' };
+/** What a bound counts in, where it is not a plain number. */
+const units: Record<string, string> = { string: 'character', array: 'item', set: 'item', file: 'byte' };
+
+/** "3 characters", "1 item", "10" … */
+function amount(origin: string, limit: number | bigint): string {
   const unit = units[origin];
-  const relation = isInclusive ? `at ${word}` : word === 'least' ? 'more than' : 'less than';
-  return unit ? `${relation} ${limit} ${unit}${limit === 1 || limit === 1n ? '' : 's'}` : `${relation} ${limit}`;
+  return unit ? `${limit} ${unit}${Number(limit) === 1 ? '' : 's'}` : String(limit);
 }
 
 const formats: Record<string, string> = {
@@ -85,12 +86,15 @@ export function issueMessage(issue: Issue): string | undefined {
       const unknown = `${issue.keys.length === 1 ? 'has an unknown field' : 'has unknown fields'} ${quoted(issue.keys)}`;
       return known.length > 0 ? `${unknown}; its fields are ${known.join(', ')}` : unknown;
     }
-    case 'too_small':
-      if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
-      if (issue.origin === 'array' && Number(issue.minimum) === 1) return 'must not be empty';
-      return issue.exact ? `must be exactly ${bound(issue.origin, issue.minimum, true, 'least').replace(/^at least /, '')}` : `must be ${bound(issue.origin, issue.minimum, issue.inclusive ?? true, 'least')}`;
-    case 'too_big':
-      return issue.exact ? `must be exactly ${bound(issue.origin, issue.maximum, true, 'most').replace(/^at most /, '')}` : `must be ${bound(issue.origin, issue.maximum, issue.inclusive ?? true, 'most')}`;
+    case 'too_small': {
+      if ((issue.origin === 'string' || issue.origin === 'array') && Number(issue.minimum) === 1) return 'must not be empty';
+      const relation = issue.exact ? 'exactly' : issue.inclusive === false ? 'more than' : 'at least';
+      return `must be ${relation} ${amount(issue.origin, issue.minimum)}`;
+    }
+    case 'too_big': {
+      const relation = issue.exact ? 'exactly' : issue.inclusive === false ? 'less than' : 'at most';
+      return `must be ${relation} ${amount(issue.origin, issue.maximum)}`;
+    }
     case 'invalid_format':
       if (issue.format === 'regex') return 'is not in the expected form';
       return `must be ${formats[issue.format] ?? `in ${issue.format} form`}`;
