@@ -8,10 +8,17 @@ export const queueStatsSchema = z.object({
   at: isoInstant,
   /** every delivery by status */
   byStatus: z.object({ queued: count, sending: count, sent: count, failed: count, skipped: count, cancelled: count }),
-  /** the work waiting (queued, of which `due` now and `deferred`: held until later by a rate limit, the frequency cap or quiet hours) and in hand, by priority */
-  byPriority: z.array(z.object({ priority: prioritySchema, queued: count, due: count, deferred: count, sending: count })),
-  /** per channel: deliveries waiting to try it, deliveries it delivered, messages sent and failed in the last hour */
-  byChannel: z.array(z.object({ channel: channelSchema, waiting: count, delivered: count, sentLastHour: count, failedLastHour: count })),
+  /**
+   * The work waiting and in hand, by priority. `queued` is `due` now, plus `deferred` (held
+   * until later by a rate limit, the frequency cap or quiet hours), plus `retrying` (waiting out
+   * the backoff after a failed attempt).
+   */
+  byPriority: z.array(z.object({ priority: prioritySchema, queued: count, due: count, deferred: count, retrying: count, sending: count })),
+  /**
+   * Per channel: deliveries waiting to try it, deliveries it delivered, and its last hour:
+   * messages sent, failed for good, and failed attempts that will be retried.
+   */
+  byChannel: z.array(z.object({ channel: channelSchema, waiting: count, delivered: count, sentLastHour: count, failedLastHour: count, retriedLastHour: count })),
   /** channel messages sent and failed per minute over the last hour, oldest first, every minute present */
   throughput: z.array(z.object({ minute: isoInstant, sent: count, failed: count })),
   /** the queued delivery that has been due the longest */

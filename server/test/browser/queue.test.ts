@@ -131,9 +131,9 @@ describeWithBrowser('the delivery settings and the queue in the web UI', () => {
     await expect.poll(() => tileCount(page, 'failed'), { timeout: 20_000 }).toBe(2);
     await expect.poll(() => tileCount(page, 'queued'), { timeout: 20_000 }).toBe(2);
     expect(await tileCount(page, 'sent')).toBe(1);
-    expect(await countRow(page.getByTestId('queue-by-priority'), 'normal')).toEqual(['2', '0', '2', '0']);
-    expect(await countRow(page.getByTestId('queue-by-channel'), 'Webhook')).toEqual(['0', '0', '0', '2']);
-    expect(await countRow(page.getByTestId('queue-by-channel'), 'In-app')).toEqual(['2', '1', '1', '0']);
+    expect(await countRow(page.getByTestId('queue-by-priority'), 'normal')).toEqual(['2', '0', '2', '0', '0']);
+    expect(await countRow(page.getByTestId('queue-by-channel'), 'Webhook')).toEqual(['0', '0', '0', '0', '2']);
+    expect(await countRow(page.getByTestId('queue-by-channel'), 'In-app')).toEqual(['2', '1', '1', '0', '0']);
 
     // The held-back run, with how far along it is and when it should be done.
     const running = page.getByRole('row', { name: 'Run of Slow digest' });

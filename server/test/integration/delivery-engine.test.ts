@@ -349,7 +349,7 @@ describe('queue stats', () => {
     const stats = response.json();
     expect(stats.byStatus.queued).toBe(3);
     expect(stats.byStatus.sent).toBeGreaterThanOrEqual(2);
-    expect(stats.byPriority.find((p: { priority: string }) => p.priority === 'high')).toEqual({ priority: 'high', queued: 3, due: 3, deferred: 0, sending: 0 });
+    expect(stats.byPriority.find((p: { priority: string }) => p.priority === 'high')).toEqual({ priority: 'high', queued: 3, due: 3, deferred: 0, retrying: 0, sending: 0 });
     expect(stats.byChannel.find((c: { channel: string }) => c.channel === 'email')).toMatchObject({ channel: 'email', waiting: 3 });
     expect(stats.byChannel.find((c: { channel: string }) => c.channel === 'inapp').sentLastHour).toBeGreaterThanOrEqual(2);
     expect(stats.throughput).toHaveLength(60);

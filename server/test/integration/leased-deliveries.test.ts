@@ -35,7 +35,7 @@ describe('leased deliveries', () => {
 
     const stats = await get<QueueStats>('/api/queue/stats');
     expect(stats.byStatus).toMatchObject({ queued: 1, sending: 2 });
-    expect(stats.byPriority.find((row) => row.priority === 'normal')).toEqual({ priority: 'normal', queued: 1, due: 1, deferred: 0, sending: 2 });
+    expect(stats.byPriority.find((row) => row.priority === 'normal')).toEqual({ priority: 'normal', queued: 1, due: 1, deferred: 0, retrying: 0, sending: 2 });
     // the one waiting the longest is the one no worker holds
     expect(stats.oldestWaiting?.deliveryId).toBe(waiting);
     // a run with deliveries being sent is still running, none of them done

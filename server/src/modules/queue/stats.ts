@@ -18,7 +18,14 @@ const statuses = ['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled']
  * Europe/Paris"). The reason stays on the row until the next attempt, so one whose time has
  * come is due, no longer held.
  */
-const heldBack = sql`(d.due_at > now() AND (d.reason LIKE 'rate limit %' OR d.reason LIKE 'frequency cap:%' OR d.reason LIKE 'quiet hours until %'))`;
+const heldReason = sql`(d.reason LIKE 'rate limit %' OR d.reason LIKE 'frequency cap:%' OR d.reason LIKE 'quiet hours until %')`;
+const heldBack = sql`(d.due_at > now() AND ${heldReason})`;
+/**
+ * Queued deliveries due later for any other reason: only a failed attempt's backoff sets a
+ * later time without one of those reasons (its reason is the failure), so a queued delivery is
+ * due, held back or retrying.
+ */
+const retrying = sql`(d.due_at > now() AND d.reason IS NOT NULL AND NOT ${heldReason})`;
 /** how far back the pace of the queue is measured, for runs that no limit bounds */
 const observedWindowSeconds = 300;
 
@@ -45,23 +52,25 @@ export async function readQueueStats(database: Database, scale: number): Promise
     database.query<{ now: string | Date }>(sql`SELECT now() AS now`),
     database.query<{ status: string; channel: string | null; count: number }>(sql`
       SELECT ${shownStatus} AS status, d.channel, count(*)::int AS count FROM ${deliveriesWithLeases} GROUP BY 1, 2`),
-    database.query<{ priority: number; queued: number; due: number; deferred: number; sending: number }>(sql`
+    database.query<{ priority: number; queued: number; due: number; deferred: number; retrying: number; sending: number }>(sql`
       SELECT d.priority,
              count(*) FILTER (WHERE l.delivery_id IS NULL)::int AS queued,
              count(*) FILTER (WHERE l.delivery_id IS NULL AND d.due_at <= now())::int AS due,
              count(*) FILTER (WHERE l.delivery_id IS NULL AND ${heldBack})::int AS deferred,
+             count(*) FILTER (WHERE l.delivery_id IS NULL AND ${retrying})::int AS retrying,
              count(l.delivery_id)::int AS sending
       FROM ${deliveriesWithLeases} WHERE d.status = 'queued' GROUP BY d.priority`),
     database.query<{ channel: string; count: number }>(sql`
       SELECT c AS channel, count(*)::int AS count
       FROM deliveries CROSS JOIN LATERAL unnest(channels) AS c
       WHERE status = 'queued' GROUP BY c`),
-    database.query<{ minute: string | Date; channel: string | null; sent: number; failed: number }>(sql`
+    database.query<{ minute: string | Date; channel: string | null; sent: number; failed: number; retried: number }>(sql`
       SELECT date_trunc('minute', occurred_at) AS minute, channel,
              count(*) FILTER (WHERE type = 'sent')::int AS sent,
-             count(*) FILTER (WHERE type = 'failed')::int AS failed
+             count(*) FILTER (WHERE type = 'failed')::int AS failed,
+             count(*) FILTER (WHERE type = 'retrying')::int AS retried
       FROM events
-      WHERE occurred_at > date_trunc('minute', now()) - interval '59 minutes' AND type IN ('sent', 'failed')
+      WHERE occurred_at > date_trunc('minute', now()) - interval '59 minutes' AND type IN ('sent', 'failed', 'retrying')
       GROUP BY 1, 2`),
     // The oldest due delivery of each priority comes straight off the claim index; the oldest of those four wins.
     database.query<{ id: string | number; schedule_id: string; priority: number; due_at: string | Date; waiting_seconds: number }>(sql`
@@ -98,18 +107,25 @@ export async function readQueueStats(database: Database, scale: number): Promise
 
   const byPriority = priorities.map((priority, rank) => {
     const row = priorityRows.find((r) => Number(r.priority) === rank);
-    return { priority, queued: Number(row?.queued ?? 0), due: Number(row?.due ?? 0), deferred: Number(row?.deferred ?? 0), sending: Number(row?.sending ?? 0) };
+    return {
+      priority,
+      queued: Number(row?.queued ?? 0),
+      due: Number(row?.due ?? 0),
+      deferred: Number(row?.deferred ?? 0),
+      retrying: Number(row?.retrying ?? 0),
+      sending: Number(row?.sending ?? 0),
+    };
   });
 
-  const lastHour = new Map<string, { sent: number; failed: number }>();
+  const lastHour = new Map<string, { sent: number; failed: number; retried: number }>();
   const perMinute = new Map<number, { sent: number; failed: number }>();
   for (const row of minuteRows) {
     const minute = new Date(row.minute).getTime();
     const total = perMinute.get(minute) ?? { sent: 0, failed: 0 };
     perMinute.set(minute, { sent: total.sent + Number(row.sent), failed: total.failed + Number(row.failed) });
     if (row.channel) {
-      const channel = lastHour.get(row.channel) ?? { sent: 0, failed: 0 };
-      lastHour.set(row.channel, { sent: channel.sent + Number(row.sent), failed: channel.failed + Number(row.failed) });
+      const channel = lastHour.get(row.channel) ?? { sent: 0, failed: 0, retried: 0 };
+      lastHour.set(row.channel, { sent: channel.sent + Number(row.sent), failed: channel.failed + Number(row.failed), retried: channel.retried + Number(row.retried) });
     }
   }
   const currentMinute = Math.floor(now.getTime() / 60_000) * 60_000;
@@ -124,6 +140,7 @@ export async function readQueueStats(database: Database, scale: number): Promise
     delivered: delivered.get(channel) ?? 0,
     sentLastHour: lastHour.get(channel)?.sent ?? 0,
     failedLastHour: lastHour.get(channel)?.failed ?? 0,
+    retriedLastHour: lastHour.get(channel)?.retried ?? 0,
   }));
 
   const oldest = oldestRows[0];

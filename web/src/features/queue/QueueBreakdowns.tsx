@@ -58,6 +58,7 @@ const priorityColumns: CountColumn<PriorityRow>[] = [
   { key: 'queued', header: 'Queued', value: (row) => row.queued },
   { key: 'due', header: 'Due now', value: (row) => row.due },
   { key: 'deferred', header: 'Held back', value: (row) => row.deferred, color: 'orange.8' },
+  { key: 'retrying', header: 'Retrying', value: (row) => row.retrying, color: 'orange.8' },
   { key: 'sending', header: 'Sending', value: (row) => row.sending },
 ];
 
@@ -65,16 +66,20 @@ const channelColumns: CountColumn<ChannelRow>[] = [
   { key: 'waiting', header: 'Waiting', value: (row) => row.waiting },
   { key: 'delivered', header: 'Delivered', value: (row) => row.delivered },
   { key: 'sentLastHour', header: 'Sent 1 h', value: (row) => row.sentLastHour },
+  { key: 'retriedLastHour', header: 'Retried 1 h', value: (row) => row.retriedLastHour, color: 'orange.8' },
   { key: 'failedLastHour', header: 'Failed 1 h', value: (row) => row.failedLastHour, color: 'red.7' },
 ];
 
 function ChannelName({ channel }: { channel: ChannelRow['channel'] }) {
   const Icon = channelIcons[channel];
-  // The icon gives way on phones, where the five columns need every pixel.
+  // The icon gives way on phones, where the columns need every pixel.
   return <Group gap={6} wrap="nowrap"><Box visibleFrom="xs" display="flex"><Icon size={16} /></Box><Text fz="sm" fw={500}>{channelLabels[channel]}</Text></Group>;
 }
 
-/** The waiting work by priority: what is due, what the limits, the cap and quiet hours hold back, what is in hand. */
+/**
+ * The waiting work by priority: what is due, what the limits, the cap and quiet hours hold
+ * back, what waits to be tried again, what is in hand.
+ */
 export function PriorityBreakdown({ rows }: { rows: PriorityRow[] }) {
   return (
     <CountsTable
@@ -85,12 +90,23 @@ export function PriorityBreakdown({ rows }: { rows: PriorityRow[] }) {
       rowHeader={(row) => <PriorityBadge priority={row.priority} />}
       columns={priorityColumns}
       testId="queue-by-priority"
-      note="Held back: queued for later by a rate limit, the frequency cap or the recipient's quiet hours."
+      note="Held back: queued for later by a rate limit, the frequency cap or the recipient's quiet hours. Retrying: a send failed and will be tried again after a pause."
     />
   );
 }
 
 /** Each channel: deliveries waiting to try it, delivered by it, and its last hour. */
 export function ChannelBreakdown({ rows }: { rows: ChannelRow[] }) {
-  return <CountsTable title="By channel" rowHeading="Channel" rows={rows} rowKey={(row) => row.channel} rowHeader={(row) => <ChannelName channel={row.channel} />} columns={channelColumns} testId="queue-by-channel" />;
+  return (
+    <CountsTable
+      title="By channel"
+      rowHeading="Channel"
+      rows={rows}
+      rowKey={(row) => row.channel}
+      rowHeader={(row) => <ChannelName channel={row.channel} />}
+      columns={channelColumns}
+      testId="queue-by-channel"
+      note="Retried: sends that failed and will be tried again. Failed: sends that failed for good, on to the next channel or the dead letters."
+    />
+  );
 }

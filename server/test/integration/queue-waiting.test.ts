@@ -1,7 +1,8 @@
 /**
- * The queue dashboard's "held back" figure: queued deliveries a rate limit, the frequency cap
- * or the recipient's quiet hours keep for later, whether quiet hours moved them at fan-out or
- * the real worker deferred them at dispatch; and one whose time has come is due, not held.
+ * How the queue dashboard splits the waiting work. "Held back": queued deliveries a rate limit,
+ * the frequency cap or the recipient's quiet hours keep for later, whether quiet hours moved
+ * them at fan-out or the real worker deferred them at dispatch; one whose time has come is due,
+ * not held. "Retrying": one whose send failed and that waits out its backoff.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
@@ -9,6 +10,7 @@ import type { QueueStats, QuietWindow, Run } from '@herald/shared';
 import { createTestApp, type TestApp } from '../harness.ts';
 import { createRecipients, createSchedule } from '../support/factories.ts';
 import { deliveryRows, putDeliverySettings, seedDeliveries, waitUntil } from '../support/delivery-seed.ts';
+import { freePort } from '../support/herald-process.ts';
 import { deliveries } from '../../src/db/schema.ts';
 import { startWorker } from '../../src/engine/worker/worker.ts';
 
@@ -30,10 +32,14 @@ const asleepNow = (): QuietWindow => ({ start: hhmm(new Date(Date.now() - 3_600_
 /** A window in UTC that begins in two hours. */
 const asleepLater = (): QuietWindow => ({ start: hhmm(new Date(Date.now() + 2 * 3_600_000)), end: hhmm(new Date(Date.now() + 3 * 3_600_000)) });
 
-async function normalPriority(): Promise<QueueStats['byPriority'][number]> {
+async function queueStats(): Promise<QueueStats> {
   const response = await t.app.inject({ method: 'GET', url: '/api/queue/stats', headers: t.auth });
   expect(response.statusCode).toBe(200);
-  return response.json<QueueStats>().byPriority.find((row) => row.priority === 'normal')!;
+  return response.json<QueueStats>();
+}
+
+async function normalPriority(): Promise<QueueStats['byPriority'][number]> {
+  return (await queueStats()).byPriority.find((row) => row.priority === 'normal')!;
 }
 
 /** Runs the real worker until `isDone`, then stops it. */
@@ -56,7 +62,7 @@ describe('queue stats: held back', () => {
     const rows = await t.database.db.select().from(deliveries).where(inArray(deliveries.runId, [run.id]));
     expect(rows.map((row) => row.reason ?? 'none').sort()).toEqual(['none', `quiet hours until ${night.end} UTC`, `quiet hours until ${night.end} UTC`]);
 
-    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 3, due: 1, deferred: 2, sending: 0 });
+    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 3, due: 1, deferred: 2, retrying: 0, sending: 0 });
   });
 
   it('counts a delivery the worker deferred to the end of quiet hours beside one a rate limit deferred', async () => {
@@ -69,7 +75,7 @@ describe('queue stats: held back', () => {
 
     const held = (await deliveryRows(t, ids)).filter((row) => row.status === 'queued').map((row) => row.reason).sort();
     expect(held).toEqual([expect.stringMatching(/^quiet hours until \d\d:\d\d UTC$/), expect.stringMatching(/^rate limit schedule:/)]);
-    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 2, due: 0, deferred: 2, sending: 0 });
+    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 2, due: 0, deferred: 2, retrying: 0, sending: 0 });
   });
 
   it('counts one whose quiet hours are over as due, no longer held, until a worker takes it', async () => {
@@ -80,6 +86,30 @@ describe('queue stats: held back', () => {
 
     // The night is over: the row keeps its reason until the next attempt, but it is due.
     await t.database.db.update(deliveries).set({ dueAt: new Date(Date.now() - 1000) }).where(inArray(deliveries.id, seeded.deliveryIds));
-    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 1, due: 1, deferred: 0, sending: 0 });
+    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 1, due: 1, deferred: 0, retrying: 0, sending: 0 });
+  });
+});
+
+describe('queue stats: retrying', () => {
+  it('counts a delivery waiting out its backoff as retrying, and its failed send in the channel\'s last hour', async () => {
+    // Nothing listens on the port: the connection is refused, a transient failure, retried in an hour.
+    const url = `http://127.0.0.1:${await freePort()}/hook`;
+    const seeded = await seedDeliveries(t, {
+      channels: ['webhook'],
+      content: { webhook: { url, body: '{}' } },
+      retryPolicy: { maxAttempts: 3, baseDelaySeconds: 3600, factor: 2, maxDelaySeconds: 7200, jitter: 0 },
+    });
+    const retriedBefore = (await queueStats()).byChannel.find((row) => row.channel === 'webhook')!.retriedLastHour;
+    await work(async () => (await deliveryRows(t, seeded.deliveryIds))[0]!.reason !== null, 'the first attempt to fail');
+
+    const [row] = await deliveryRows(t, seeded.deliveryIds);
+    expect(row).toMatchObject({ status: 'queued', reason: expect.stringMatching(/^webhook: .*ECONNREFUSED/) });
+    const stats = await queueStats();
+    expect(stats.byPriority.find((entry) => entry.priority === 'normal')).toEqual({ priority: 'normal', queued: 1, due: 0, deferred: 0, retrying: 1, sending: 0 });
+    expect(stats.byChannel.find((entry) => entry.channel === 'webhook')).toMatchObject({ waiting: 1, failedLastHour: 0, retriedLastHour: retriedBefore + 1 });
+
+    // Its time come, it is due again, no longer retrying.
+    await t.database.db.update(deliveries).set({ dueAt: new Date(Date.now() - 1000) }).where(inArray(deliveries.id, seeded.deliveryIds));
+    expect(await normalPriority()).toEqual({ priority: 'normal', queued: 1, due: 1, deferred: 0, retrying: 0, sending: 0 });
   });
 });
