@@ -2,6 +2,7 @@ import { Box, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import type { QueueStats } from '@herald/shared';
 import type { ReactNode } from 'react';
 import { channelIcons, channelLabels } from '../../components/badges.tsx';
+import { useIsMobile } from '../../lib/use-is-mobile.ts';
 import { PriorityBadge } from './PriorityBadge.tsx';
 
 type PriorityRow = QueueStats['byPriority'][number];
@@ -26,12 +27,14 @@ function CountsTable<T>({ title, rowHeading, rows, rowKey, rowHeader, columns, t
   /** what a column counts, when its header cannot say it all */
   note?: string;
 }) {
+  // Tighter on phones, so six columns fit a phone's width without scrolling sideways.
+  const spacing = useIsMobile() ? 4 : 8;
   return (
     <Stack gap="sm" component="section" aria-label={title}>
       <Title order={2} fz="md">{title}</Title>
       <Paper withBorder radius="lg" style={{ overflow: 'hidden' }}>
         <Table.ScrollContainer minWidth={320} type="native">
-          <Table verticalSpacing={8} horizontalSpacing={8} data-testid={testId}>
+          <Table verticalSpacing={8} horizontalSpacing={spacing} data-testid={testId}>
             <Table.Thead bg="var(--mantine-color-gray-0)">
               <Table.Tr>
                 <Table.Th fz="xs" c="dimmed" fw={600}>{rowHeading}</Table.Th>
