@@ -19,8 +19,8 @@ export const queueStatsSchema = z.object({
    * messages sent, failed for good, and failed attempts that will be retried.
    */
   byChannel: z.array(z.object({ channel: channelSchema, waiting: count, delivered: count, sentLastHour: count, failedLastHour: count, retriedLastHour: count })),
-  /** channel messages sent and failed per minute over the last hour, oldest first, every minute present */
-  throughput: z.array(z.object({ minute: isoInstant, sent: count, failed: count })),
+  /** channel messages sent, failed for good and failed to be retried, per minute over the last hour, oldest first, every minute present */
+  throughput: z.array(z.object({ minute: isoInstant, sent: count, failed: count, retried: count })),
   /** the queued delivery that has been due the longest */
   oldestWaiting: z.object({
     deliveryId: z.number().int(),

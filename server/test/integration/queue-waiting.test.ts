@@ -91,7 +91,7 @@ describe('queue stats: held back', () => {
 });
 
 describe('queue stats: retrying', () => {
-  it('counts a delivery waiting out its backoff as retrying, and its failed send in the channel\'s last hour', async () => {
+  it('counts a delivery waiting out its backoff as retrying, and its failed send in the channel\'s last hour and the throughput', async () => {
     // Nothing listens on the port: the connection is refused, a transient failure, retried in an hour.
     const url = `http://127.0.0.1:${await freePort()}/hook`;
     const seeded = await seedDeliveries(t, {
@@ -99,14 +99,19 @@ describe('queue stats: retrying', () => {
       content: { webhook: { url, body: '{}' } },
       retryPolicy: { maxAttempts: 3, baseDelaySeconds: 3600, factor: 2, maxDelaySeconds: 7200, jitter: 0 },
     });
-    const retriedBefore = (await queueStats()).byChannel.find((row) => row.channel === 'webhook')!.retriedLastHour;
+    const retriedOf = (stats: QueueStats) => ({
+      webhook: stats.byChannel.find((row) => row.channel === 'webhook')!.retriedLastHour,
+      perMinute: stats.throughput.reduce((sum, minute) => sum + minute.retried, 0),
+    });
+    const before = retriedOf(await queueStats());
     await work(async () => (await deliveryRows(t, seeded.deliveryIds))[0]!.reason !== null, 'the first attempt to fail');
 
     const [row] = await deliveryRows(t, seeded.deliveryIds);
     expect(row).toMatchObject({ status: 'queued', reason: expect.stringMatching(/^webhook: .*ECONNREFUSED/) });
     const stats = await queueStats();
     expect(stats.byPriority.find((entry) => entry.priority === 'normal')).toEqual({ priority: 'normal', queued: 1, due: 0, deferred: 0, retrying: 1, sending: 0 });
-    expect(stats.byChannel.find((entry) => entry.channel === 'webhook')).toMatchObject({ waiting: 1, failedLastHour: 0, retriedLastHour: retriedBefore + 1 });
+    expect(stats.byChannel.find((entry) => entry.channel === 'webhook')).toMatchObject({ waiting: 1, failedLastHour: 0 });
+    expect(retriedOf(stats)).toEqual({ webhook: before.webhook + 1, perMinute: before.perMinute + 1 });
 
     // Its time come, it is due again, no longer retrying.
     await t.database.db.update(deliveries).set({ dueAt: new Date(Date.now() - 1000) }).where(inArray(deliveries.id, seeded.deliveryIds));

@@ -118,20 +118,21 @@ export async function readQueueStats(database: Database, scale: number): Promise
   });
 
   const lastHour = new Map<string, { sent: number; failed: number; retried: number }>();
-  const perMinute = new Map<number, { sent: number; failed: number }>();
+  const perMinute = new Map<number, { sent: number; failed: number; retried: number }>();
+  const add = (total: { sent: number; failed: number; retried: number } | undefined, row: (typeof minuteRows)[number]) => ({
+    sent: (total?.sent ?? 0) + Number(row.sent),
+    failed: (total?.failed ?? 0) + Number(row.failed),
+    retried: (total?.retried ?? 0) + Number(row.retried),
+  });
   for (const row of minuteRows) {
     const minute = new Date(row.minute).getTime();
-    const total = perMinute.get(minute) ?? { sent: 0, failed: 0 };
-    perMinute.set(minute, { sent: total.sent + Number(row.sent), failed: total.failed + Number(row.failed) });
-    if (row.channel) {
-      const channel = lastHour.get(row.channel) ?? { sent: 0, failed: 0, retried: 0 };
-      lastHour.set(row.channel, { sent: channel.sent + Number(row.sent), failed: channel.failed + Number(row.failed), retried: channel.retried + Number(row.retried) });
-    }
+    perMinute.set(minute, add(perMinute.get(minute), row));
+    if (row.channel) lastHour.set(row.channel, add(lastHour.get(row.channel), row));
   }
   const currentMinute = Math.floor(now.getTime() / 60_000) * 60_000;
   const throughput = Array.from({ length: 60 }, (_, i) => {
     const minute = currentMinute - (59 - i) * 60_000;
-    return { minute: new Date(minute).toISOString(), ...(perMinute.get(minute) ?? { sent: 0, failed: 0 }) };
+    return { minute: new Date(minute).toISOString(), ...(perMinute.get(minute) ?? { sent: 0, failed: 0, retried: 0 }) };
   });
 
   const byChannel = channels.map((channel: Channel) => ({

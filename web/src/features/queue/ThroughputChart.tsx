@@ -14,7 +14,11 @@ function Figure({ label, value, color }: { label: string; value: number; color?:
   );
 }
 
-/** Messages sent and failed per minute over the last hour, with the hour's totals. */
+/**
+ * Messages sent, retried (a send failed and will be tried again) and failed for good per minute
+ * over the last hour, with the hour's totals: retries climbing are the first sign of a provider
+ * in trouble, long before anything fails for good.
+ */
 export function ThroughputChart({ throughput }: { throughput: QueueStats['throughput'] }) {
   const data = useMemo(() => throughputChartData(throughput), [throughput]);
   const totals = useMemo(() => throughputTotals(throughput), [throughput]);
@@ -27,6 +31,7 @@ export function ThroughputChart({ throughput }: { throughput: QueueStats['throug
         </Stack>
         <Group gap="lg" data-testid="throughput-totals">
           <Figure label="Sent" value={totals.sent} color="teal.7" />
+          <Figure label="Retried" value={totals.retried} color={totals.retried > 0 ? 'orange.8' : undefined} />
           <Figure label="Failed" value={totals.failed} color={totals.failed > 0 ? 'red.7' : undefined} />
           <Figure label="Busiest minute" value={totals.peakPerMinute} />
         </Group>
@@ -36,7 +41,7 @@ export function ThroughputChart({ throughput }: { throughput: QueueStats['throug
         data={data}
         dataKey="minute"
         type="stacked"
-        series={[{ name: 'sent', label: 'Sent', color: 'teal.6' }, { name: 'failed', label: 'Failed', color: 'red.6' }]}
+        series={[{ name: 'sent', label: 'Sent', color: 'teal.6' }, { name: 'retried', label: 'Retried', color: 'orange.5' }, { name: 'failed', label: 'Failed', color: 'red.6' }]}
         tickLine="y"
         gridAxis="x"
         withLegend
@@ -46,7 +51,7 @@ export function ThroughputChart({ throughput }: { throughput: QueueStats['throug
         valueFormatter={(value) => value.toLocaleString()}
         tooltipAnimationDuration={0}
         barChartProps={{ barCategoryGap: 1 }}
-        aria-label="Messages sent and failed per minute over the last hour"
+        aria-label="Messages sent, retried and failed per minute over the last hour"
       />
     </Paper>
   );

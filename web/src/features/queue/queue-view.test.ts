@@ -33,18 +33,23 @@ describe('queue view', () => {
 
   it('labels each minute of the chart on a 24-hour clock in the zone given', () => {
     const points = [
-      { minute: '2030-01-01T13:59:00Z', sent: 4, failed: 0 },
-      { minute: '2030-01-01T14:00:00Z', sent: 10, failed: 2 },
+      { minute: '2030-01-01T13:59:00Z', sent: 4, failed: 0, retried: 1 },
+      { minute: '2030-01-01T14:00:00Z', sent: 10, failed: 2, retried: 0 },
     ];
     expect(throughputChartData(points, 'UTC')).toEqual([
-      { minute: '13:59', sent: 4, failed: 0 },
-      { minute: '14:00', sent: 10, failed: 2 },
+      { minute: '13:59', sent: 4, retried: 1, failed: 0 },
+      { minute: '14:00', sent: 10, retried: 0, failed: 2 },
     ]);
     expect(throughputChartData(points, 'Asia/Kolkata')[0]?.minute).toBe('19:29');
   });
 
   it('totals the hour and finds the busiest minute', () => {
-    expect(throughputTotals([{ minute: 'a', sent: 4, failed: 1 }, { minute: 'b', sent: 9, failed: 0 }, { minute: 'c', sent: 2, failed: 3 }])).toEqual({ sent: 15, failed: 4, peakPerMinute: 9 });
-    expect(throughputTotals([])).toEqual({ sent: 0, failed: 0, peakPerMinute: 0 });
+    const points = [
+      { minute: 'a', sent: 4, failed: 1, retried: 2 },
+      { minute: 'b', sent: 9, failed: 0, retried: 0 },
+      { minute: 'c', sent: 2, failed: 3, retried: 5 },
+    ];
+    expect(throughputTotals(points)).toEqual({ sent: 15, retried: 7, failed: 4, peakPerMinute: 9 });
+    expect(throughputTotals([])).toEqual({ sent: 0, retried: 0, failed: 0, peakPerMinute: 0 });
   });
 });

@@ -52,19 +52,21 @@ function minuteLabel(iso: string, timeZone: string | undefined): string {
 }
 
 /** The chart's points: one per minute, labelled "14:05" in the viewer's zone (or the one given). */
-export function throughputChartData(points: readonly ThroughputPoint[], timeZone?: string): Array<{ minute: string; sent: number; failed: number }> {
-  return points.map((point) => ({ minute: minuteLabel(point.minute, timeZone), sent: point.sent, failed: point.failed }));
+export function throughputChartData(points: readonly ThroughputPoint[], timeZone?: string): Array<Omit<ThroughputPoint, 'minute'> & { minute: string }> {
+  return points.map((point) => ({ minute: minuteLabel(point.minute, timeZone), sent: point.sent, retried: point.retried, failed: point.failed }));
 }
 
-/** The hour in three figures: sent, failed, and the busiest minute's sends. */
-export function throughputTotals(points: readonly ThroughputPoint[]): { sent: number; failed: number; peakPerMinute: number } {
+/** The hour in four figures: sent, retried, failed, and the busiest minute's sends. */
+export function throughputTotals(points: readonly ThroughputPoint[]): { sent: number; retried: number; failed: number; peakPerMinute: number } {
   let sent = 0;
+  let retried = 0;
   let failed = 0;
   let peakPerMinute = 0;
   for (const point of points) {
     sent += point.sent;
+    retried += point.retried;
     failed += point.failed;
     peakPerMinute = Math.max(peakPerMinute, point.sent);
   }
-  return { sent, failed, peakPerMinute };
+  return { sent, retried, failed, peakPerMinute };
 }
