@@ -9,6 +9,7 @@ import { QueryError } from '../../components/QueryError.tsx';
 import { formatDateTime } from '../../lib/time.ts';
 import { deliveriesPageSize, useRunDeliveries } from './api.ts';
 import { DeliveryTimelineDrawer } from './DeliveryTimelineDrawer.tsx';
+import { deliveryWhen } from './delivery-when.ts';
 
 const statuses = ['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const;
 
@@ -36,7 +37,17 @@ const columns: Column<Delivery>[] = [
   },
   { key: 'attempts', header: 'Attempts', align: 'right', render: (d) => d.attempts },
   { key: 'reason', header: 'Reason', render: (d) => d.reason ? <Text fz="sm" c={d.status === 'failed' ? 'red.7' : undefined} maw={320} style={{ overflowWrap: 'anywhere' }}>{d.reason}</Text> : <Text span c="dimmed" fz="sm">—</Text> },
-  { key: 'sentAt', header: 'Sent at', render: (d) => (d.sentAt ? formatDateTime(d.sentAt) : <Text span c="dimmed" fz="sm">{d.status === 'queued' ? `due ${formatDateTime(d.dueAt)}` : '—'}</Text>) },
+  {
+    key: 'sentAt',
+    header: 'Sent at',
+    render: (d) => {
+      const when = deliveryWhen(d);
+      if (!when.isPending) return when.text;
+      // the exact instant of a coming retry or hold, for whoever needs more than "in 40 seconds"
+      const cell = <Text span c="dimmed" fz="sm">{when.text}</Text>;
+      return d.status === 'queued' ? <Tooltip label={formatDateTime(d.dueAt)}>{cell}</Tooltip> : cell;
+    },
+  },
 ];
 
 /** The deliveries of one run, filterable by status; refreshes itself while the run is sending. A row opens its timeline. */
