@@ -40,8 +40,16 @@ export function registerErrorHandler(app: FastifyInstance): void {
       request.log.error({ err: error }, 'unexpected error');
       return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error' } } satisfies ErrorBody);
     }
-    // Fastify's own 4xx (bad JSON, body too large, unsupported media type …)
-    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+    if (status === 415) {
+      // Named like a field: what the route takes (its schema's `consumes`, else JSON) and what came.
+      const sent = String(request.headers['content-type'] ?? '').split(';')[0]!.trim() || 'none';
+      const accepted = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes ?? ['application/json'];
+      const message = `must be ${accepted.join(' or ')}, not ${sent}`;
+      const issues: FieldIssue[] = [{ field: 'content-type', rule: 'unsupported_media_type', message }];
+      return reply.status(415).send({ error: { code: 'unsupported_media_type', message: `content-type: ${message}`, details: { issues } } } satisfies ErrorBody);
+    }
+    // Fastify's own 4xx (bad JSON, body too large …)
+    const code = status === 413 ? 'payload_too_large' : 'bad_request';
     return reply.status(status).send({ error: { code, message: error.message } } satisfies ErrorBody);
   });
 }

@@ -1,6 +1,7 @@
 /**
  * How the API reads JSON bodies: an empty one is no body (an action needs none, a route that
- * wants one says so by field), malformed or poisoned JSON is a 400, nothing written.
+ * wants one says so by field), malformed or poisoned JSON is a 400, a body of a type the route
+ * does not take is a 415 that says which it takes; nothing written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '@herald/shared';
@@ -49,5 +50,28 @@ describe('JSON bodies', () => {
     });
     expect(poisoned.statusCode).toBe(400);
     expect(await templateCount()).toBe(before);
+  });
+
+  it('names the content type a route takes when it gets another, a form upload of a CSV file say', async () => {
+    const before = await templateCount();
+    const form = { ...t.auth, 'content-type': 'multipart/form-data; boundary=x' };
+    const payload = '--x\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\n\r\nexternalId\r\nform-upload-1\r\n--x--\r\n';
+
+    const toJsonRoute = await t.app.inject({ method: 'POST', url: '/api/notifications/templates', headers: form, payload });
+    expect(toJsonRoute.statusCode).toBe(415);
+    expect(toJsonRoute.json()).toEqual({
+      error: {
+        code: 'unsupported_media_type',
+        message: 'content-type: must be application/json, not multipart/form-data',
+        details: { issues: [{ field: 'content-type', rule: 'unsupported_media_type', message: 'must be application/json, not multipart/form-data' }] },
+      },
+    });
+    expect(await templateCount()).toBe(before);
+
+    const toImport = await t.app.inject({ method: 'POST', url: '/api/recipients/import', headers: form, payload });
+    expect(toImport.statusCode).toBe(415);
+    expect(toImport.json()).toMatchObject({ error: { message: 'content-type: must be text/csv, not multipart/form-data' } });
+    const people = await t.app.inject({ method: 'GET', url: '/api/recipients?q=form-upload-1', headers: t.auth });
+    expect(people.json<{ total: number }>().total).toBe(0);
   });
 });

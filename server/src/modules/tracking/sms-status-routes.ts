@@ -36,6 +36,7 @@ export const smsStatusRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'SMS delivery status callback (Twilio-compatible, signed with X-Twilio-Signature)',
       description: 'Point the provider\'s status callback URL at `<HERALD_PUBLIC_URL>/t/sms/status` (the SMS sender does so on every message): the signature covers that exact URL. Needs SMS_AUTH_TOKEN.',
       security: [],
+      consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
       body: callbackSchema,
       response: { 200: resultSchema },
     },

@@ -66,6 +66,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Unsubscribe: the page\'s button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`)',
         description: 'Form-encoded or multipart. Answers an HTML page to browsers, JSON otherwise. Repeating it changes nothing.',
         params: tokenParams,
+        consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
         body: z.union([formSchema, z.string()]).optional(),
         response: { 200: z.union([unsubscribedSchema, htmlPage]) },
       },
