@@ -29,6 +29,10 @@ const retrying = sql`(d.due_at > now() AND d.reason IS NOT NULL AND NOT ${heldRe
 /** how far back the pace of the queue is measured, for runs that no limit bounds */
 const observedWindowSeconds = 300;
 
+/** Channel messages over some span: sent, failed for good, failed and to be retried. */
+type Tally = { sent: number; failed: number; retried: number };
+const noSends: Tally = { sent: 0, failed: 0, retried: 0 };
+
 type RunRow = {
   id: string;
   schedule_id: string;
@@ -64,7 +68,7 @@ export async function readQueueStats(database: Database, scale: number): Promise
       SELECT c AS channel, count(*)::int AS count
       FROM deliveries CROSS JOIN LATERAL unnest(channels) AS c
       WHERE status = 'queued' GROUP BY c`),
-    database.query<{ minute: string | Date; channel: string | null; sent: number; failed: number; retried: number }>(sql`
+    database.query<Tally & { minute: string | Date; channel: string | null }>(sql`
       SELECT date_trunc('minute', occurred_at) AS minute, channel,
              count(*) FILTER (WHERE type = 'sent')::int AS sent,
              count(*) FILTER (WHERE type = 'failed')::int AS failed,
@@ -117,12 +121,12 @@ export async function readQueueStats(database: Database, scale: number): Promise
     };
   });
 
-  const lastHour = new Map<string, { sent: number; failed: number; retried: number }>();
-  const perMinute = new Map<number, { sent: number; failed: number; retried: number }>();
-  const add = (total: { sent: number; failed: number; retried: number } | undefined, row: (typeof minuteRows)[number]) => ({
-    sent: (total?.sent ?? 0) + Number(row.sent),
-    failed: (total?.failed ?? 0) + Number(row.failed),
-    retried: (total?.retried ?? 0) + Number(row.retried),
+  const lastHour = new Map<string, Tally>();
+  const perMinute = new Map<number, Tally>();
+  const add = (total: Tally = noSends, row: Tally) => ({
+    sent: total.sent + Number(row.sent),
+    failed: total.failed + Number(row.failed),
+    retried: total.retried + Number(row.retried),
   });
   for (const row of minuteRows) {
     const minute = new Date(row.minute).getTime();
@@ -132,7 +136,7 @@ export async function readQueueStats(database: Database, scale: number): Promise
   const currentMinute = Math.floor(now.getTime() / 60_000) * 60_000;
   const throughput = Array.from({ length: 60 }, (_, i) => {
     const minute = currentMinute - (59 - i) * 60_000;
-    return { minute: new Date(minute).toISOString(), ...(perMinute.get(minute) ?? { sent: 0, failed: 0, retried: 0 }) };
+    return { minute: new Date(minute).toISOString(), ...(perMinute.get(minute) ?? noSends) };
   });
 
   const byChannel = channels.map((channel: Channel) => ({
