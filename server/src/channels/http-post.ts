@@ -4,11 +4,13 @@
  * connections instead of a TCP (and TLS) handshake per message, and with timeouts at every
  * stage, so a host that hangs costs one attempt, never a worker's lease.
  *
- * undici's `dispatch` with a handler of its own rather than `request` or `fetch`: the same
- * pool and timeouts, without `request`'s Readable body stream and promise plumbing per
- * answer (or `fetch`'s WHATWG streams), which matters at thousands of sends a second.
+ * The pool runs in a worker thread of its own (http-thread-entry.mjs): writing each request to
+ * its socket and parsing each answer is about a third of what a webhook costs Node, and in
+ * its own thread it runs beside the worker's claims, rendering and records, on the second
+ * core, instead of taking turns with them (docs/benchmarks.md). The posts made in one turn of
+ * the event loop cross to the thread in one message, and the answers come back the same way.
  */
-import { Agent, type Dispatcher } from 'undici';
+import { Worker } from 'node:worker_threads';
 
 export type HttpResponse = {
   status: number;
@@ -44,95 +46,98 @@ export type HttpClientOptions = {
 };
 
 const defaultTimeoutMs = 10_000;
-/** Enough of an error page to quote; the rest of the body is not read. */
-const maxResponseBytes = 16 * 1024;
 
-/** Why an answer's body was given up: only the handler itself sees it, as its own abort. */
-const bodyTooLarge = new Error('the answer\'s body is longer than Herald reads');
+/** A failure as the thread describes it: the error's name, message, code and cause, as data. */
+type ErrorDescription = { name: string; message: string; code?: string; cause?: ErrorDescription };
+type Answer = [id: number, status: number, headers: HttpResponse['headers'], text: string] | [id: number, status: 0, error: ErrorDescription];
+type Waiter = { resolve: (response: HttpResponse) => void; reject: (error: Error) => void };
 
-/**
- * Collects one answer from undici's callbacks: its status, its headers (undici parses them,
- * lowercase names, a repeated header as an array) and the start of its body. It resolves when
- * the body has ended, the connection then free for the next send. Past `maxResponseBytes` it
- * aborts the request, which closes the connection: a receiver cannot make Herald read a
- * gigabyte, wanted or not. A 2xx whose body nobody reads keeps none of it.
- */
-class AnswerCollector implements Dispatcher.DispatchHandler {
-  private status = 0;
-  private headers: HttpResponse['headers'] = {};
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private isBodyKept = true;
-  private isSettled = false;
+/** A request that got no answer, rebuilt from the thread's description: `code` and `cause` as undici and Node set them. */
+class HttpThreadError extends Error {
+  readonly code: string | undefined;
 
-  constructor(
-    private readonly successBody: 'read' | 'discard',
-    private readonly resolve: (response: HttpResponse) => void,
-    private readonly reject: (error: Error) => void,
-  ) {}
-
-  // Its presence tells undici this handler speaks the v7 API (onResponse…); nothing to do.
-  onRequestStart(): void {}
-
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: HttpResponse['headers']): void {
-    // 1xx answers are informational: the real one follows.
-    if (statusCode < 200) return;
-    this.status = statusCode;
-    this.headers = headers;
-    this.isBodyKept = statusCode >= 300 || this.successBody === 'read';
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.size += chunk.length;
-    if (this.isBodyKept) this.chunks.push(chunk);
-    if (this.size > maxResponseBytes) {
-      this.settle();
-      controller.abort(bodyTooLarge);
-    }
-  }
-
-  onResponseEnd(): void {
-    this.settle();
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    // After settle() the error is the abort past the bound, or a body that failed after it
-    // was read far enough: the answer already went out.
-    if (this.isSettled) return;
-    this.isSettled = true;
-    this.reject(error);
-  }
-
-  private settle(): void {
-    if (this.isSettled) return;
-    this.isSettled = true;
-    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    const text = this.chunks.length === 0 ? '' : body.subarray(0, maxResponseBytes).toString('utf8');
-    this.resolve({ status: this.status, headers: this.headers, text });
+  constructor(description: ErrorDescription) {
+    super(description.message, description.cause ? { cause: new HttpThreadError(description.cause) } : undefined);
+    this.name = description.name;
+    this.code = description.code;
   }
 }
 
-/** Creates a pooled HTTP client; every channel sender owns one and closes it with itself. */
+/**
+ * Creates a pooled HTTP client with a thread of its own; every channel sender owns one and
+ * closes it with itself. The thread starts with the first post, does not keep the process
+ * alive while nothing is in flight, and starts again with the next post if it ever dies
+ * (what was in flight then fails as a network error, which is retried).
+ */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  const agent = new Agent({
-    connections: options.connectionsPerHost ?? 50,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 120_000,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    connect: { timeout: timeoutMs },
-  });
+  const workerData = { timeoutMs: options.timeoutMs ?? defaultTimeoutMs, connectionsPerHost: options.connectionsPerHost ?? 50 };
+  const waiting = new Map<number, Waiter>();
+  let thread: Worker | undefined;
+  let isClosed = false;
+  let nextId = 1;
+  let posts: unknown[][] = [];
+  let onClosed: (() => void) | undefined;
+
+  function answered(answers: Answer[] | 'closed'): void {
+    if (answers === 'closed') return onClosed?.();
+    for (const [id, status, headersOrError, text] of answers) {
+      const waiter = waiting.get(id);
+      if (!waiter) continue;
+      waiting.delete(id);
+      if (status === 0) waiter.reject(new HttpThreadError(headersOrError as ErrorDescription));
+      else waiter.resolve({ status, headers: headersOrError as HttpResponse['headers'], text: text ?? '' });
+    }
+    if (waiting.size === 0) thread?.unref();
+  }
+
+  function start(): Worker {
+    // No execArgv of the parent's: the thread runs plain JavaScript and needs no loader (tsx, Vitest).
+    const started = new Worker(new URL('./http-thread-entry.mjs', import.meta.url), { workerData, execArgv: [] });
+    started.on('message', answered);
+    const stop = (error: Error) => {
+      if (thread !== started) return;
+      thread = undefined;
+      posts = [];
+      for (const waiter of waiting.values()) waiter.reject(error);
+      waiting.clear();
+      onClosed?.();
+    };
+    started.on('error', (error) => stop(new Error(`the HTTP thread failed: ${error.message}`, { cause: error })));
+    started.on('exit', (code) => stop(new Error(`the HTTP thread stopped (exit code ${code})`)));
+    return started;
+  }
+
+  function flush(): void {
+    const ready = posts;
+    posts = [];
+    if (ready.length > 0) thread?.postMessage(ready);
+  }
+
   return {
     post: ({ url, headers, body, successBody = 'read' }) => new Promise<HttpResponse>((resolve, reject) => {
-      const target = new URL(url);
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`not an http(s) URL: ${target.protocol}`);
-      agent.dispatch(
-        { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'POST', headers, body },
-        new AnswerCollector(successBody, resolve, reject),
-      );
+      if (isClosed) throw new Error('the HTTP client is closed');
+      thread ??= start();
+      const id = nextId;
+      nextId += 1;
+      waiting.set(id, { resolve, reject });
+      if (waiting.size === 1) thread.ref();
+      posts.push([id, url, headers, body, successBody]);
+      if (posts.length === 1) setImmediate(flush);
     }),
-    close: () => agent.close(),
+    close: async () => {
+      isClosed = true;
+      const closing = thread;
+      if (!closing) return;
+      flush();
+      closing.ref();
+      // The pool closes once what is in flight is answered.
+      await new Promise<void>((resolve) => {
+        onClosed = resolve;
+        closing.postMessage('close');
+      });
+      thread = undefined;
+      await closing.terminate();
+    },
   };
 }
 

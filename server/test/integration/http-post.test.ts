@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpErrorFailure } from '../../src/channels/http-failure.ts';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../src/channels/http-post.ts';
+import { freePort } from '../support/herald-process.ts';
 
 /** A loopback receiver whose answer each test picks by path. */
 let server: http.Server;
@@ -11,10 +13,15 @@ const big = 'x'.repeat(1024 * 1024);
 
 beforeAll(async () => {
   server = http.createServer((request, response) => {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = request.url ?? '/';
-      if (path === '/ok') {
+      if (path.startsWith('/echo')) {
+        const body = Buffer.concat(chunks);
+        response.writeHead(200, { 'content-type': 'application/octet-stream', 'x-path': path, 'x-length': String(body.length) });
+        response.end(body.toString('hex'));
+      } else if (path === '/ok') {
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': '15' });
         response.end('{"sid":"SM123"}');
       } else if (path === '/ok-chunked') {
@@ -102,5 +109,44 @@ describe('createHttpClient', () => {
       // the client still works after giving up on those bodies
       expect(await client.post(post('/ok'))).toMatchObject({ status: 200, text: '{"sid":"SM123"}' });
     });
+  });
+
+  it('answers every post of a burst made in one turn, each with its own answer, bytes intact', async () => {
+    await withClient({ connectionsPerHost: 8 }, async (client) => {
+      const bytes = Buffer.from([0, 1, 2, 250, 255, 13, 10]);
+      const answers = await Promise.all(Array.from({ length: 300 }, (_, index) =>
+        client.post({ url: `${baseUrl}/echo/${index}`, headers: { 'content-type': 'application/octet-stream' }, body: index % 2 === 0 ? bytes : `text ${index}` })));
+      answers.forEach((answer, index) => {
+        expect(answer.status).toBe(200);
+        expect(answer.headers['x-path']).toBe(`/echo/${index}`);
+        expect(answer.text).toBe(index % 2 === 0 ? bytes.toString('hex') : Buffer.from(`text ${index}`).toString('hex'));
+      });
+    });
+  });
+
+  it('rejects a request that gets no answer with the error\'s code, as the failure rules read it', async () => {
+    const closedPort = await freePort();
+    await withClient({ timeoutMs: 2000 }, async (client) => {
+      const refused = await client.post({ ...post('/ok'), url: `http://127.0.0.1:${closedPort}/hook` }).then(() => undefined, (error: unknown) => error);
+      expect(refused).toBeInstanceOf(Error);
+      const failure = httpErrorFailure(refused);
+      expect(failure).toMatchObject({ isTransient: true });
+      expect(failure.error).toMatch(/ECONNREFUSED/);
+
+      const notUrl = await client.post({ ...post('/ok'), url: 'not a url' }).then(() => undefined, (error: unknown) => error);
+      expect(httpErrorFailure(notUrl)).toMatchObject({ isTransient: false, error: expect.stringMatching(/ERR_INVALID_URL/) });
+      await expect(client.post({ ...post('/ok'), url: 'ftp://127.0.0.1/file' })).rejects.toThrow('not an http(s) URL: ftp:');
+      // the thread goes on after failures
+      expect(await client.post(post('/ok'))).toMatchObject({ status: 200 });
+    });
+  });
+
+  it('finishes what is in flight when closed, then refuses new posts; a client never used closes at once', async () => {
+    const client = createHttpClient({});
+    const inFlight = client.post(post('/ok'));
+    await client.close();
+    expect(await inFlight).toMatchObject({ status: 200, text: '{"sid":"SM123"}' });
+    await expect(client.post(post('/ok'))).rejects.toThrow('the HTTP client is closed');
+    await createHttpClient({}).close();
   });
 });
