@@ -50,6 +50,7 @@ const defaultTimeoutMs = 10_000;
 /** A failure as the thread describes it: the error's name, message, code and cause, as data. */
 type ErrorDescription = { name: string; message: string; code?: string; cause?: ErrorDescription };
 type Answer = [id: number, status: number, headers: HttpResponse['headers'], text: string] | [id: number, status: 0, error: ErrorDescription];
+type Post = [id: number, url: string, headers: HttpPost['headers'], body: HttpPost['body'], successBody: 'read' | 'discard'];
 type Waiter = { resolve: (response: HttpResponse) => void; reject: (error: Error) => void };
 
 /** A request that got no answer, rebuilt from the thread's description: `code` and `cause` as undici and Node set them. */
@@ -75,7 +76,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   let thread: Worker | undefined;
   let isClosed = false;
   let nextId = 1;
-  let posts: unknown[][] = [];
+  let posts: Post[] = [];
   let onClosed: (() => void) | undefined;
 
   function answered(answers: Answer[] | 'closed'): void {
@@ -110,7 +111,21 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   function flush(): void {
     const ready = posts;
     posts = [];
-    if (ready.length > 0) thread?.postMessage(ready);
+    if (ready.length === 0 || !thread) return;
+    try {
+      thread.postMessage(ready);
+    } catch {
+      // A value that cannot cross to the thread: that post fails, the others go one by one.
+      for (const one of ready) {
+        try {
+          thread.postMessage([one]);
+        } catch (error) {
+          waiting.get(one[0])?.reject(error as Error);
+          waiting.delete(one[0]);
+        }
+      }
+      if (waiting.size === 0) thread.unref();
+    }
   }
 
   return {

@@ -136,6 +136,13 @@ describe('createHttpClient', () => {
       const notUrl = await client.post({ ...post('/ok'), url: 'not a url' }).then(() => undefined, (error: unknown) => error);
       expect(httpErrorFailure(notUrl)).toMatchObject({ isTransient: false, error: expect.stringMatching(/ERR_INVALID_URL/) });
       await expect(client.post({ ...post('/ok'), url: 'ftp://127.0.0.1/file' })).rejects.toThrow('not an http(s) URL: ftp:');
+      // a post that cannot cross to the thread fails alone
+      const [uncloneable, beside] = await Promise.allSettled([
+        client.post({ ...post('/ok'), headers: { 'x-bad': (() => 'no') as unknown as string } }),
+        client.post(post('/ok')),
+      ]);
+      expect(uncloneable).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ name: 'DataCloneError' }) });
+      expect(beside).toMatchObject({ status: 'fulfilled' });
       // the thread goes on after failures
       expect(await client.post(post('/ok'))).toMatchObject({ status: 200 });
     });
