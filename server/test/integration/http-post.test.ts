@@ -19,7 +19,7 @@ beforeAll(async () => {
       const path = request.url ?? '/';
       if (path.startsWith('/echo')) {
         const body = Buffer.concat(chunks);
-        response.writeHead(200, { 'content-type': 'application/octet-stream', 'x-path': path, 'x-length': String(body.length) });
+        response.writeHead(200, { 'content-type': 'application/octet-stream', 'x-path': path });
         response.end(body.toString('hex'));
       } else if (path === '/ok') {
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': '15' });
